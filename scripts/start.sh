@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Start the platform with demo data on the embedded SQLite database: http://127.0.0.1:8000
+source "$(dirname "$0")/setup.sh"
+export SKILLBRIDGE_DEMO=1
+.venv/bin/skillbridge demo
+echo "平台地址：http://127.0.0.1:8000  （Ctrl+C 停止）"
+exec .venv/bin/skillbridge serve "${SKILLBRIDGE_ADDR:-127.0.0.1:8000}"

@@ -1,0 +1,52 @@
+"""The REST API under /api/v1/: OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth import authenticate
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError
+
+from skillbridge.accounts.api import router as accounts_router
+from skillbridge.accounts.services import API_TOKEN_DAYS, api_token_issue
+from skillbridge.approvals.api import router as approvals_router
+from skillbridge.errors import Forbidden
+from skillbridge.policy.api import router as policy_router
+
+from . import errors
+from .auth import BrowserSessionAuth, TokenAuth
+
+api = NinjaAPI(
+    title="特殊人群职业技能培训及评价管理平台 API",
+    version="1",
+    description="所有列表均分页；数据权限与网页一致；错误统一返回 code、message、field。",
+    auth=[TokenAuth(), BrowserSessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+    token_type: str = "Bearer"
+    expires_in_days: int
+
+
+@api.post("/auth/token", auth=None, response=TokenOut, tags=["认证"], summary="用户名密码换取访问令牌")
+def issue_token(request, payload: TokenIn):
+    if AxesProxyHandler.is_locked(request, {"username": payload.username}):
+        raise Forbidden("账号因多次密码错误已被临时锁定，请稍后再试或联系安全管理员", code="account_locked")
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None:
+        raise AuthenticationError()
+    return {"token": api_token_issue(user=user), "expires_in_days": API_TOKEN_DAYS}
+
+
+api.add_router("/", accounts_router)
+api.add_router("/policy", policy_router)
+api.add_router("/reviews", approvals_router)
