@@ -17,6 +17,8 @@ class DemoSetUp:
         from skillbridge.demo import load_demo
 
         load_demo()
+        # As if every demo user had already set their own password (forced change is tested apart).
+        User.objects.update(must_change_password=False)
         self.orgs = {o.name: o for o in Organisation.objects.all()}
         self.users = {u.username: u for u in User.objects.select_related("organisation")}
 

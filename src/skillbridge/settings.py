@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # its bundled Swagger UI assets, so /api/v1/docs needs no CDN
     "django_tasks",
     "django_tasks_db",
     "skillbridge.accounts",
@@ -166,6 +167,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or DEMO_MODE or env_bool("SKILLBRIDGE_STATIC_FROM_APPS")
 if WHITENOISE_USE_FINDERS:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
