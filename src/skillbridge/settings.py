@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "skillbridge.audit",
     "skillbridge.policy",
     "skillbridge.approvals",
+    "skillbridge.catalog",
+    "skillbridge.registry",
+    "skillbridge.imports",
     "skillbridge.web",
 ]
 
@@ -169,7 +172,14 @@ if WHITENOISE_USE_FINDERS:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
+MEDIA_ROOT = DATA_DIR / "media"  # uploaded files (imports); never served publicly
+MEDIA_URL = "/media/"
+
+# Long jobs (imports) run on the database-backed queue: `skillbridge db_worker` executes them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Upload guards for xlsx imports.
+IMPORT_MAX_UPLOAD_MB = env_int("SKILLBRIDGE_IMPORT_MAX_UPLOAD_MB", 20)
+IMPORT_MAX_UNZIPPED_MB = env_int("SKILLBRIDGE_IMPORT_MAX_UNZIPPED_MB", 200)
 
 NINJA_PAGINATION_PER_PAGE = 20
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200

@@ -13,6 +13,9 @@ urlpatterns = [
     path("reviews/", include("skillbridge.approvals.urls")),
     path("audit/", include("skillbridge.audit.urls")),
     path("policy/", include("skillbridge.policy.urls")),
+    path("catalog/", include("skillbridge.catalog.urls")),
+    path("registry/", include("skillbridge.registry.urls")),
+    path("imports/", include("skillbridge.imports.urls")),
     path("api/v1/", api.urls),
 ]
 

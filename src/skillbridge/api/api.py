@@ -8,8 +8,11 @@ from ninja.errors import AuthenticationError
 from skillbridge.accounts.api import router as accounts_router
 from skillbridge.accounts.services import API_TOKEN_DAYS, api_token_issue
 from skillbridge.approvals.api import router as approvals_router
+from skillbridge.catalog.api import router as catalog_router
+from skillbridge.imports.api import router as imports_router
 from skillbridge.errors import Forbidden
 from skillbridge.policy.api import router as policy_router
+from skillbridge.registry.api import router as registry_router
 
 from . import errors
 from .auth import BrowserSessionAuth, TokenAuth
@@ -50,3 +53,6 @@ def issue_token(request, payload: TokenIn):
 api.add_router("/", accounts_router)
 api.add_router("/policy", policy_router)
 api.add_router("/reviews", approvals_router)
+api.add_router("/catalog", catalog_router)
+api.add_router("/registry", registry_router)
+api.add_router("/imports", imports_router)

@@ -1,0 +1,142 @@
+"""The contract between the import machinery (this app) and each domain's importer.
+
+An importer declares its columns (the template's exact headers) and validates and writes rows in
+batches. The machinery guards the upload, reads it with python-calamine, converts each cell to the
+column's kind, collects per-row errors (row, column, Chinese message), and writes nothing unless the
+whole file is valid: pass 1 validates every row, pass 2 re-reads the file and writes in batches inside
+one transaction.
+"""
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar, Literal
+
+Kind = Literal["text", "date", "int", "decimal", "bool", "choice"]
+TRUE_WORDS = {"是", "有", "Y", "y", "yes", "true", "1", "√"}
+FALSE_WORDS = {"否", "无", "N", "n", "no", "false", "0", "×", ""}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool = False
+    kind: Kind = "text"
+    choices: Mapping[str, str] | None = None  # cell label (Chinese) → stored code
+    max_length: int | None = None
+    sample: str = ""
+    help: str = ""
+
+
+@dataclass
+class RowErrors:
+    """Errors found in a file; capped so a wholly wrong file cannot exhaust memory."""
+
+    limit: int = 5000
+    items: list[tuple[int, str, str]] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, row: int, header: str, message: str) -> None:
+        self.total += 1
+        if len(self.items) < self.limit:
+            self.items.append((row, header, message))
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # the spreadsheet row number as the user sees it (header is row 1)
+    values: dict[str, Any]
+
+
+class CellError(ValueError):
+    """A cell that cannot be read as its column's kind; the message is shown to the user."""
+
+
+def convert(column: Column, raw: Any) -> Any:
+    """Turn a calamine cell value into the column's Python value (None for an empty cell)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if column.required:
+            raise CellError("必填项为空")
+        return None
+    if column.kind == "text":
+        text = (str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)).strip()
+        if column.max_length and len(text) > column.max_length:
+            raise CellError(f"长度不能超过{column.max_length}个字符")
+        return text
+    if column.kind == "date":
+        if isinstance(raw, dt.datetime):
+            return raw.date()
+        if isinstance(raw, dt.date):
+            return raw
+        text = str(raw).strip().replace("/", "-").replace(".", "-")
+        for fmt in ("%Y-%m-%d", "%Y%m%d", "%Y年%m月%d日"):
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        raise CellError(f"“{raw}”不是有效日期（格式如 2026-03-01）")
+    if column.kind == "int":
+        try:
+            value = Decimal(str(raw).strip())
+        except InvalidOperation:
+            raise CellError(f"“{raw}”不是整数") from None
+        if value != value.to_integral_value():
+            raise CellError(f"“{raw}”不是整数")
+        return int(value)
+    if column.kind == "decimal":
+        try:
+            return Decimal(str(raw).strip())
+        except InvalidOperation:
+            raise CellError(f"“{raw}”不是有效数字") from None
+    if column.kind == "bool":
+        text = str(int(raw)) if isinstance(raw, float) else str(raw).strip()
+        if text in TRUE_WORDS:
+            return True
+        if text in FALSE_WORDS:
+            return False
+        raise CellError(f"“{raw}”应填“是”或“否”")
+    if column.kind == "choice":
+        text = str(raw).strip()
+        if text in column.choices:
+            return column.choices[text]
+        raise CellError(f"“{raw}”不在可选值中（{'、'.join(column.choices)}）")
+    raise AssertionError(column.kind)
+
+
+class Importer(ABC):
+    """One kind of import (registered in `imports.registry`). Instances live for one job."""
+
+    key: ClassVar[str]  # e.g. "registry.people"
+    title: ClassVar[str]  # e.g. "人员及羁押信息"
+    columns: ClassVar[tuple[Column, ...]]
+    batch_size: ClassVar[int] = 2000
+
+    def __init__(self, user):
+        self.user = user
+
+    @abstractmethod
+    def check_permission(self) -> None:
+        """Raise `skillbridge.errors.Forbidden` if the user may not run this import."""
+
+    def prepare(self) -> None:  # noqa: B027 — optional hook
+        """Load lookups once (e.g. the units in the user's scope, known occupation codes)."""
+
+    @abstractmethod
+    def validate(self, rows: list[Row], errors: RowErrors) -> None:
+        """Check a batch of converted rows (bulk DB lookups, rules, duplicates within the file and
+        against the database) and `errors.add(row.number, column.header, message)` for each problem."""
+
+    @abstractmethod
+    def write(self, rows: list[Row]) -> tuple[int, int]:
+        """Write a batch of valid rows (bulk create/update; the same file imported twice updates, never
+        duplicates). Runs inside the import's single transaction. Returns (created, updated)."""
+
+    def audit_summary(self) -> dict:
+        """Extra fields for the job's audit event."""
+        return {}
