@@ -25,7 +25,9 @@ def bearer(client, username):
 
 def submitted_plan(demo, username="ly_operator"):
     actor = demo.user(username)
-    case = services.review_create(actor=actor, doc_type="annual_plan", title="2027年度计划", unit=actor.organisation)
+    case = services.review_create(
+        actor=actor, doc_type="annual_plan", title="2027年度计划", unit=actor.organisation
+    )
     return services.review_submit(actor=actor, case=case)
 
 
@@ -33,7 +35,11 @@ def test_token_then_me(client, demo):
     response = client.get("/api/v1/me", **bearer(client, "ly_operator"))
     assert response.status_code == 200
     body = response.json()
-    assert (body["username"], body["full_name"], body["roles"]) == ("ly_operator", "溧阳监狱教育科经办", ["operator"])
+    assert (body["username"], body["full_name"], body["roles"]) == (
+        "ly_operator",
+        "溧阳监狱教育科经办",
+        ["operator"],
+    )
     assert body["organisation"]["name"] == "溧阳监狱"
     assert body["organisation"]["org_type_display"] == "监狱"
     assert body["organisation"]["region_code"] == "320481"
@@ -41,7 +47,9 @@ def test_token_then_me(client, demo):
 
 def test_wrong_password_gets_the_json_error_format(client, demo):
     response = client.post(
-        "/api/v1/auth/token", {"username": "ly_operator", "password": "wrong"}, content_type="application/json"
+        "/api/v1/auth/token",
+        {"username": "ly_operator", "password": "wrong"},
+        content_type="application/json",
     )
     assert response.status_code == 401
     assert response.json() == {
@@ -60,11 +68,18 @@ def test_no_credentials_and_bad_token_are_401(client, demo):
 def test_validation_error_names_the_field(client, demo):
     case = submitted_plan(demo)
     response = client.post(
-        f"/api/v1/reviews/{case.pk}/approve", {}, content_type="application/json", **bearer(client, "cz_reviewer")
+        f"/api/v1/reviews/{case.pk}/approve",
+        {},
+        content_type="application/json",
+        **bearer(client, "cz_reviewer"),
     )
     assert response.status_code == 422
     body = response.json()
-    assert (body["code"], body["field"], body["message"]) == ("validation_error", "stage_id", "参数“stage_id”不正确")
+    assert (body["code"], body["field"], body["message"]) == (
+        "validation_error",
+        "stage_id",
+        "参数“stage_id”不正确",
+    )
     assert ReviewStage.objects.filter(case=case).exclude(decision="").count() == 0
 
 
@@ -92,7 +107,11 @@ def test_organisation_outside_scope_is_404_and_audited(client, demo):
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
     denied = AuditEvent.objects.get(action="scope.denied")
-    assert (denied.actor.username, denied.object_id, denied.outcome) == ("ly_operator", str(other.pk), "denied")
+    assert (denied.actor.username, denied.object_id, denied.outcome) == (
+        "ly_operator",
+        str(other.pk),
+        "denied",
+    )
 
 
 def test_pagination(client, demo):
@@ -161,7 +180,9 @@ def test_case_outside_scope_is_404_for_read_and_write(client, demo):
 def test_chain_members_see_the_case_but_other_units_do_not(client, demo):
     case = submitted_plan(demo)
     for username in ("cz_reviewer", "js_bureau_reviewer", "cz_hrss_reviewer", "ly_operator"):
-        assert client.get(f"/api/v1/reviews/{case.pk}", **bearer(client, username)).status_code == 200, username
+        assert client.get(f"/api/v1/reviews/{case.pk}", **bearer(client, username)).status_code == 200, (
+            username
+        )
     assert client.get(f"/api/v1/reviews/{case.pk}", **bearer(client, "xk_operator")).status_code == 404
 
 
@@ -182,7 +203,9 @@ def test_session_auth_requires_csrf_for_writes(demo):
 def test_token_refused_until_initial_password_is_changed(client, demo, settings):
     settings.DEMO_MODE = False
     headers = bearer(client, "ly_operator")
-    demo.users["ly_operator"].__class__.objects.filter(username="ly_operator").update(must_change_password=True)
+    demo.users["ly_operator"].__class__.objects.filter(username="ly_operator").update(
+        must_change_password=True
+    )
     response = client.get("/api/v1/me", **headers)
     assert response.status_code == 403
     assert response.json()["code"] == "password_change_required"
@@ -191,8 +214,14 @@ def test_token_refused_until_initial_password_is_changed(client, demo, settings)
 def test_openapi_and_docs(client, demo):
     spec = client.get("/api/v1/openapi.json").json()
     assert spec["info"]["title"] == "特殊人群职业技能培训及评价管理平台 API"
-    for path in ("/api/v1/auth/token", "/api/v1/me", "/api/v1/organisations", "/api/v1/reviews/inbox",
-                 "/api/v1/reviews/{case_id}/approve", "/api/v1/policy/packs/{code}"):
+    for path in (
+        "/api/v1/auth/token",
+        "/api/v1/me",
+        "/api/v1/organisations",
+        "/api/v1/reviews/inbox",
+        "/api/v1/reviews/{case_id}/approve",
+        "/api/v1/policy/packs/{code}",
+    ):
         assert path in spec["paths"], path
     assert client.get("/api/v1/docs").status_code == 200
 

@@ -47,7 +47,10 @@ def test_deleting_a_row_with_raw_sql_breaks_the_next_link():
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [ids[1]])
     report = audit_verify()
-    assert (report.broken_id, report.problem) == (ids[2], "前序哈希与上一条事件不一致（有事件被删除、插入或改动）")
+    assert (report.broken_id, report.problem) == (
+        ids[2],
+        "前序哈希与上一条事件不一致（有事件被删除、插入或改动）",
+    )
 
 
 def test_verify_command_reports_an_intact_chain(capsys):
@@ -90,7 +93,11 @@ def test_id_numbers_and_secrets_are_masked_in_stored_changes():
         event = audit_record(
             action="test.mask",
             object_repr="张三 320402199001011234",
-            changes={"id_number": "320402199001011234", "note": "核对 32040219900101123X 的档案", "password": "x"},
+            changes={
+                "id_number": "320402199001011234",
+                "note": "核对 32040219900101123X 的档案",
+                "password": "x",
+            },
         )
     stored = AuditEvent.objects.get(pk=event.pk)
     assert stored.changes == {

@@ -23,9 +23,23 @@ def test_auditor_exports_the_filtered_log_as_xlsx(client, demo):
     client.force_login(demo.user("auditor"))
     response = client.get("/audit/export/", {"action": "organisation.create"})
     assert response.status_code == 200
-    sheet = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content))).get_sheet_by_index(0)
+    sheet = CalamineWorkbook.from_filelike(
+        io.BytesIO(b"".join(response.streaming_content))
+    ).get_sheet_by_index(0)
     rows = sheet.to_python()
-    assert rows[0] == ["序号", "时间", "操作人", "单位", "操作", "对象类型", "对象ID", "对象", "结果", "请求ID", "IP"]
+    assert rows[0] == [
+        "序号",
+        "时间",
+        "操作人",
+        "单位",
+        "操作",
+        "对象类型",
+        "对象ID",
+        "对象",
+        "结果",
+        "请求ID",
+        "IP",
+    ]
     assert len(rows) == 1 + 18
     assert {r[4] for r in rows[1:]} == {"organisation.create"}
 

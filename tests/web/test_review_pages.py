@@ -72,7 +72,9 @@ def test_other_units_get_404_for_page_and_action(client, demo):
     case = submitted_plan(demo)
     client.force_login(demo.user("xk_reviewer"))
     assert client.get(f"/reviews/{case.pk}/").status_code == 404
-    response = client.post(f"/reviews/{case.pk}/action/", {"stage_id": case.current_stage_id, "decision": "approve"})
+    response = client.post(
+        f"/reviews/{case.pk}/action/", {"stage_id": case.current_stage_id, "decision": "approve"}
+    )
     assert response.status_code == 404
     assert "页面不存在，或不在您的数据权限范围内。" in response.content.decode()
     assert ReviewStage.objects.filter(case=case).exclude(decision="").count() == 0

@@ -21,15 +21,16 @@ class LoginForm(AuthenticationForm):
 
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(
-        label="原密码", widget=forms.PasswordInput(attrs={"class": "form-control"})
+        label="原密码", strip=False, widget=forms.PasswordInput(attrs={"class": "form-control"})
     )
     new_password = forms.CharField(
         label="新密码",
+        strip=False,
         widget=forms.PasswordInput(attrs={"class": "form-control"}),
         help_text="至少10位，包含小写字母、大写字母、数字、特殊字符中的至少三类。",
     )
     confirm_password = forms.CharField(
-        label="确认新密码", widget=forms.PasswordInput(attrs={"class": "form-control"})
+        label="确认新密码", strip=False, widget=forms.PasswordInput(attrs={"class": "form-control"})
     )
 
     def clean(self):
@@ -197,7 +198,7 @@ class UserCreateForm(_NewPasswordMixin):
     roles = forms.MultipleChoiceField(
         label="角色",
         choices=Role.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text="系统管理员、安全管理员、审计管理员三者须分设（三权分立），同一用户只能担任其一。",
     )
     field_order = ["username", "full_name", "organisation", "phone", "roles", "password", "confirm_password"]

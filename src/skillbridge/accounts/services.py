@@ -120,11 +120,11 @@ def organisation_update(*, actor, organisation: Organisation, **fields) -> Organ
     return org
 
 
-def _check_platform_roles(roles: set[str]) -> None:
+def _check_platform_roles(roles: set[str], field: str) -> None:
     if len(roles & PLATFORM_ROLES) > 1:
         raise ServiceError(
             "系统管理员、安全管理员、审计管理员三个角色须分设（三权分立），同一用户只能担任其一",
-            field="roles",
+            field=field,
         )
 
 
@@ -158,7 +158,7 @@ def user_create(
         raise ServiceError(f"未知角色：{'、'.join(sorted(unknown))}", field="roles")
     if not roles:
         raise ServiceError("至少授予一个角色", field="roles")
-    _check_platform_roles(set(roles))
+    _check_platform_roles(set(roles), field="roles")
     if User.objects.filter(username=username).exists():
         raise Conflict(f"用户名“{username}”已被使用", field="username")
     user = User(username=username, full_name=full_name.strip(), organisation=organisation, phone=phone)
@@ -187,7 +187,7 @@ def role_grant(*, actor, user: User, role: str) -> RoleGrant:
     current = set(locked.role_grants.values_list("role", flat=True))
     if role in current:
         raise Conflict(f"{locked} 已拥有{Role(role).label}角色", field="role")
-    _check_platform_roles(current | {role})
+    _check_platform_roles(current | {role}, field="role")
     grant = RoleGrant.objects.create(user=locked, role=role)
     audit_record(action="user.role_grant", actor=actor, obj=locked, changes={"role": role})
     return grant

@@ -9,8 +9,8 @@ from skillbridge.accounts.api import router as accounts_router
 from skillbridge.accounts.services import API_TOKEN_DAYS, api_token_issue
 from skillbridge.approvals.api import router as approvals_router
 from skillbridge.catalog.api import router as catalog_router
-from skillbridge.imports.api import router as imports_router
 from skillbridge.errors import Forbidden
+from skillbridge.imports.api import router as imports_router
 from skillbridge.policy.api import router as policy_router
 from skillbridge.registry.api import router as registry_router
 

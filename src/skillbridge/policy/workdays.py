@@ -42,8 +42,22 @@ def next_working_day(d: date) -> date:
     return add_working_days(d, 1)
 
 
+@cache
+def _running_count() -> tuple[int, ...]:
+    """Working days from the calendar's first day up to each covered day (a prefix sum, built once)."""
+    first, last = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
+    counts, total = [], 0
+    for offset in range((last - first).days + 1):
+        total += chinese_calendar.is_workday(first + timedelta(days=offset))
+        counts.append(total)
+    return tuple(counts)
+
+
+def _count_to(d: date) -> int:
+    is_working_day(d)  # raises CalendarNotCovered outside the calendar
+    return _running_count()[d.toordinal() - date(FIRST_YEAR, 1, 1).toordinal()]
+
+
 def working_days_between(start: date, end: date) -> int:
     """Working days after ``start`` up to and including ``end``; negative when ``end < start``."""
-    if end < start:
-        return -working_days_between(end, start)
-    return sum(is_working_day(start + timedelta(days=i)) for i in range(1, (end - start).days + 1))
+    return _count_to(end) - _count_to(start)
