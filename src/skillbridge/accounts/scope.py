@@ -56,16 +56,19 @@ class ScopedQuerySet(models.QuerySet):
     - ``scope_participant_fields`` (optional): lookup paths to organisations taking part (institutions).
     """
 
-    def for_user(self, user):
+    def scope_condition(self, user) -> Q:
         from .models import Organisation
 
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
         units = Organisation.objects.visible_units(user).values("pk")
         condition = Q(**{f"{self.model.scope_unit_field}__in": units})
         for field in getattr(self.model, "scope_participant_fields", ()):
             condition |= Q(**{field: user.organisation_id})
-        return self.filter(condition)
+        return condition
+
+    def for_user(self, user):
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self.filter(self.scope_condition(user))
 
 
 def get_in_scope(model, user, **lookup):

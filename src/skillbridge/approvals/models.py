@@ -36,13 +36,12 @@ class Decision(models.TextChoices):
 
 
 class ReviewCaseQuerySet(ScopedQuerySet):
-    def for_user(self, user):
-        """The unit's own cases and those in scope, plus every case whose chain includes the user's org."""
-        scoped = super().for_user(user)
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return scoped
-        taking_part = self.filter(Q(author_org=user.organisation_id) | Q(stages__org=user.organisation_id))
-        return self.filter(Q(pk__in=scoped.values("pk")) | Q(pk__in=taking_part.values("pk")))
+    def scope_condition(self, user) -> Q:
+        """The units' own cases and those in scope, plus every case the user's organisation authored or
+        has a stage in (each an indexed lookup; a join across stages would scan them all)."""
+        org = user.organisation_id
+        in_chain = ReviewStage.objects.filter(org=org).values("case_id")
+        return super().scope_condition(user) | Q(author_org=org) | Q(pk__in=in_chain)
 
 
 class ReviewCase(models.Model):
