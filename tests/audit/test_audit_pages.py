@@ -14,8 +14,9 @@ def test_auditor_browses_and_filters_the_log(client, demo):
     assert response.status_code == 200
     html = response.content.decode()
     assert "审计日志" in html
-    assert html.count("<code>user.create</code>") == 26  # one per demo account, all on the first page
-    assert "<code>organisation.create</code>" not in html
+    assert html.count('<div class="sb-action-code">user.create</div>') == 26  # one per demo account
+    assert html.count("新增用户") == 26
+    assert "organisation.create" not in html
     assert "共 26 条" in html
 
 
@@ -33,6 +34,7 @@ def test_auditor_exports_the_filtered_log_as_xlsx(client, demo):
         "操作人",
         "单位",
         "操作",
+        "操作代码",
         "对象类型",
         "对象ID",
         "对象",
@@ -41,7 +43,7 @@ def test_auditor_exports_the_filtered_log_as_xlsx(client, demo):
         "IP",
     ]
     assert len(rows) == 1 + 18
-    assert {r[4] for r in rows[1:]} == {"organisation.create"}
+    assert {(r[4], r[5]) for r in rows[1:]} == {("新增单位", "organisation.create")}
 
 
 def test_hash_chain_check_from_the_page(client, demo):

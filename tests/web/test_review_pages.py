@@ -97,7 +97,9 @@ def test_author_resubmits_a_returned_case_from_the_page(client, demo):
         actor=demo.user("cz_reviewer"), case=case, stage_id=case.current_stage_id, opinion="补充附件3"
     )
     client.force_login(demo.user("ly_operator"))
-    assert "待修改后重新报送" in client.get("/").content.decode()
+    home = client.get("/").content.decode()
+    assert "待修改后重新报送" in home
+    assert "退回意见：补充附件3" in home
     client.post(f"/reviews/{case.pk}/action/", {"decision": "submit"})
     case.refresh_from_db()
     assert (case.status, case.round) == (ReviewStatus.IN_REVIEW, 2)

@@ -5,7 +5,9 @@ from .models import Decision, DocType, ReviewStatus
 
 class DecisionForm(forms.Form):
     stage_id = forms.IntegerField(widget=forms.HiddenInput)
-    decision = forms.ChoiceField(label="审核结论", choices=Decision.choices, widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        label="审核结论", choices=Decision.choices, initial=Decision.APPROVE, widget=forms.RadioSelect
+    )
     opinion = forms.CharField(
         label="审核意见",
         required=False,

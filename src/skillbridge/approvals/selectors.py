@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from skillbridge.policy.rules import overdue_working_days
 from skillbridge.policy.workdays import CalendarNotCovered
 
-from .models import ReviewCase, ReviewStatus
+from .models import Decision, ReviewCase, ReviewStage, ReviewStatus
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ def inbox(user, *, today: date) -> list[InboxItem]:
     if not user.is_authenticated:
         return []
     org_id = user.organisation_id
+    last_return = ReviewStage.objects.filter(
+        case=OuterRef("pk"), round=OuterRef("round"), decision=Decision.RETURN
+    )
     cases = (
         ReviewCase.objects.for_user(user)
         .filter(
@@ -38,6 +41,7 @@ def inbox(user, *, today: date) -> list[InboxItem]:
             | Q(status=ReviewStatus.RETURNED, author_org_id=org_id)
         )
         .select_related("unit", "author_org", "current_stage", "current_stage__org")
+        .annotate(return_opinion=Subquery(last_return.values("opinion")[:1]))
         .order_by("submitted_at", "id")
     )
     return [

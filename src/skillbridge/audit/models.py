@@ -12,6 +12,33 @@ class Outcome(models.TextChoices):
     FAILED = "failed", "失败"
 
 
+# Chinese names of audit actions for the auditor's page; apps add theirs in AppConfig.ready().
+ACTION_LABELS = {
+    "auth.login": "登录",
+    "auth.logout": "退出登录",
+    "auth.login_failed": "登录失败",
+    "organisation.create": "新增单位",
+    "organisation.update": "修改单位",
+    "user.create": "新增用户",
+    "user.role_grant": "授予角色",
+    "user.role_revoke": "撤销角色",
+    "user.password_change": "修改密码",
+    "user.password_reset": "重置密码",
+    "user.activate": "启用账号",
+    "user.deactivate": "停用账号",
+    "api_token.issue": "签发接口令牌",
+    "security.unlock": "解除锁定",
+    "review.create": "起草审核事项",
+    "review.submit": "报送审核",
+    "review.approve": "审核同意",
+    "review.return": "退回修改",
+    "review.reject": "审核不同意",
+    "scope.denied": "访问权限范围外数据（已拒绝）",
+    "page.denied": "访问无权限页面（已拒绝）",
+    "request.denied": "无权操作（已拒绝）",
+}
+
+
 class AppendOnlyError(RuntimeError):
     """The audit log is append-only: the application never changes or removes an event."""
 
@@ -67,3 +94,7 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("审计日志只能追加，不能删除")
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)

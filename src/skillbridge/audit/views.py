@@ -37,6 +37,7 @@ def event_export(request):
             timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
             e.actor_name,
             e.organisation.name if e.organisation else "",
+            e.action_label,
             e.action,
             e.object_type,
             e.object_id,
@@ -47,5 +48,18 @@ def event_export(request):
         )
         for e in events.iterator(chunk_size=2000)
     )
-    headers = ["序号", "时间", "操作人", "单位", "操作", "对象类型", "对象ID", "对象", "结果", "请求ID", "IP"]
+    headers = [
+        "序号",
+        "时间",
+        "操作人",
+        "单位",
+        "操作",
+        "操作代码",
+        "对象类型",
+        "对象ID",
+        "对象",
+        "结果",
+        "请求ID",
+        "IP",
+    ]
     return xlsx_response("审计日志.xlsx", "审计日志", headers, rows)

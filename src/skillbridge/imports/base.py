@@ -86,15 +86,20 @@ def convert(column: Column, raw: Any) -> Any:
             value = Decimal(str(raw).strip())
         except InvalidOperation:
             raise CellError(f"“{raw}”不是整数") from None
-        if value != value.to_integral_value():
+        if not value.is_finite() or value != value.to_integral_value():
             raise CellError(f"“{raw}”不是整数")
         return int(value)
     if column.kind == "decimal":
         try:
-            return Decimal(str(raw).strip())
+            value = Decimal(str(raw).strip())
         except InvalidOperation:
             raise CellError(f"“{raw}”不是有效数字") from None
+        if not value.is_finite():  # "NaN", "Infinity"
+            raise CellError(f"“{raw}”不是有效数字")
+        return value
     if column.kind == "bool":
+        if isinstance(raw, bool):  # a real TRUE/FALSE cell
+            return raw
         text = str(int(raw)) if isinstance(raw, float) else str(raw).strip()
         if text in TRUE_WORDS:
             return True
@@ -102,7 +107,7 @@ def convert(column: Column, raw: Any) -> Any:
             return False
         raise CellError(f"“{raw}”应填“是”或“否”")
     if column.kind == "choice":
-        text = str(raw).strip()
+        text = (str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)).strip()
         if text in column.choices:
             return column.choices[text]
         raise CellError(f"“{raw}”不在可选值中（{'、'.join(column.choices)}）")

@@ -258,7 +258,7 @@ class Eligibility(Frozen):
 class Subsidy(Frozen):
     max_per_person_per_year: Sourced[PositiveInt] | None = Field(None, title="每人每年享受补贴次数上限")
     same_occupation_level_window: Sourced[Literal["one_year", "never"]] | None = Field(
-        None, title="同一职业同一等级不可重复享受的期限（one_year 一年内 / never 不可重复）"
+        None, title="同一职业同一等级不可重复享受的期限"
     )
     per_person_cap_yuan: Sourced[Annotated[Decimal, Field(gt=0)]] | None = Field(
         None, title="人均补助标准（元）"
@@ -313,9 +313,7 @@ class Training(Frozen):
 
 
 class Deadlines(Frozen):
-    plan: dict[Key, Sourced[DayOfYear]] = Field(
-        default_factory=dict, title="年度计划时限（submit 为编报，其余为年度计划审批环节）"
-    )
+    plan: dict[Key, Sourced[DayOfYear]] = Field(default_factory=dict, title="年度计划时限")
     data_entry_working_days: Sourced[PositiveInt] | None = Field(
         None, title="结业后学员信息录入时限（工作日）"
     )

@@ -44,25 +44,40 @@ def _display(value: object) -> str:
     return str(value)
 
 
+PERCENT_WORDS = ("比例", "占比", "率")
+
+
+def _display_for(label: str, value: object) -> str:
+    """Ratios read as percentages (0.4 → 40%; a share tolerance 0.05 → ±5个百分点)."""
+    if isinstance(value, Decimal) and "容差" in label:
+        return f"±{(value * 100).normalize():f}个百分点"
+    if isinstance(value, Decimal) and value <= 1 and any(word in label for word in PERCENT_WORDS):
+        return f"{(value * 100).normalize():f}%"
+    return _display(value)
+
+
 def _item(key: str, label: str, sourced: Sourced) -> dict:
     return {
         "key": key,
         "label": label,
         "value": _plain(sourced.value),
-        "display": _display(sourced.value),
+        "display": _display_for(label, sourced.value),
         "source": sourced.source,
         "platform_default": sourced.is_platform_default,
     }
 
 
-def _section_items(section: object) -> list[dict]:
+def _section_items(section: object, step_names: dict[str, str] | None = None) -> list[dict]:
     items = []
     for name, field in type(section).model_fields.items():
         value = getattr(section, name)
         if isinstance(value, Sourced):
             items.append(_item(name, field.title or name, value))
         elif isinstance(value, dict):  # deadlines.plan: one item per plan step
-            items += [_item(f"{name}.{key}", f"{field.title}：{key}", rule) for key, rule in value.items()]
+            items += [
+                _item(f"{name}.{key}", f"{field.title}：{(step_names or {}).get(key, key)}", rule)
+                for key, rule in value.items()
+            ]
     return items
 
 
@@ -75,6 +90,10 @@ def _header(pack: PolicyPack) -> dict:
         "region_prefixes": list(pack.region_prefixes.value),
         "documents": [document.model_dump(mode="json") for document in pack.documents],
     }
+
+
+def _plan_step_names(pack: PolicyPack) -> dict[str, str]:
+    return {"submit": "单位报送", **{stage.key: stage.name for stage in pack.chains.get("annual_plan", ())}}
 
 
 def list_packs() -> list[dict]:
@@ -99,7 +118,7 @@ def pack_summary(code: str) -> dict:
         "sections": [
             {"key": key, "label": label, "items": items}
             for key, label in SECTIONS.items()
-            if (items := _section_items(getattr(pack, key)))
+            if (items := _section_items(getattr(pack, key), _plan_step_names(pack)))
         ],
         "chains": [
             {

@@ -1,0 +1,307 @@
+"""Import jobs: accept a guarded upload, then validate every row and write all of it or nothing.
+
+`import_job_create` runs in the request: it checks the importer and the user's permission, guards the
+file (`guards.check_upload`), stores the job, the file and the audit event in one transaction and, once
+that commits, enqueues `tasks.import_job_task`. `import_job_run` is what the task runs:
+
+- pass 1 reads the first sheet with python-calamine, maps the header row to the importer's columns by
+  exact header text, converts each cell (`base.convert`), and hands batches of `Row`s whose every cell
+  converted to `importer.validate`. Progress (`rows_checked`) is committed after each batch, so the
+  status page can poll it. Any error → status `invalid`, nothing written.
+- pass 2 re-reads the file and calls `importer.write` for every batch inside ONE transaction, which also
+  records the audit event and marks the job done. An exception anywhere → status `failed`, and the
+  transaction has rolled back, so nothing was written.
+"""
+
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from python_calamine import CalamineError, CalamineWorkbook
+
+from skillbridge.audit.services import audit_record
+from skillbridge.errors import ServiceError
+
+from .base import CellError, Column, Importer, Row, RowErrors, convert
+from .guards import check_upload
+from .models import ImportJob, JobStatus
+from .registry import get_importer
+
+logger = logging.getLogger(__name__)
+
+UNREADABLE = "无法读取文件中的第一个工作表，文件可能已损坏；请用 Excel 打开后另存为 .xlsx 再导入"
+NO_DATA = "文件中没有数据行：第一行为表头，请从表头下一行开始填写"
+
+
+class FileUnreadable(Exception):
+    pass
+
+
+# --- request side -------------------------------------------------------------------------------
+
+
+def _sha256(upload) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def _enqueue(job_id: int) -> None:
+    from .tasks import import_job_task
+
+    try:
+        import_job_task.enqueue(job_id)
+    except Exception:
+        logger.exception("Could not enqueue import job %s", job_id)
+        ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+            status=JobStatus.FAILED,
+            message="无法提交后台任务，未写入任何数据；请稍后重新上传或联系管理员",
+            finished_at=timezone.now(),
+        )
+
+
+def import_job_create(*, user, importer_key: str, upload) -> ImportJob:
+    """Guard the upload and queue it. A refused file (`UploadRejected`) leaves no trace: no job, no stored
+    file, no audit event. Raises `NotFound` for an unknown importer, `Forbidden` from the importer."""
+    importer_cls = get_importer(importer_key)
+    importer_cls(user).check_permission()
+    check_upload(upload)
+    job = ImportJob(
+        importer_key=importer_key,
+        user=user,
+        organisation_id=user.organisation_id,
+        file_name=Path(upload.name or "upload.xlsx").name[:255],
+        file_size=upload.size,
+        sha256=_sha256(upload),
+    )
+    try:
+        with transaction.atomic():
+            job.file.save("upload.xlsx", upload, save=False)
+            job.save()
+            audit_record(
+                action="import.upload",
+                obj=job,
+                actor=user,
+                changes={
+                    "importer": importer_key,
+                    "file_name": job.file_name,
+                    "file_size": job.file_size,
+                    "sha256": job.sha256,
+                },
+            )
+            job_id = job.pk
+            transaction.on_commit(lambda: _enqueue(job_id))
+    except BaseException:
+        if job.file.name:
+            job.file.delete(save=False)
+        raise
+    return job
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class SheetReader:
+    """The first sheet of a workbook: the header row, then converted data rows (blank rows skipped)."""
+
+    def __init__(self, path: str, columns: Iterable[Column]):
+        self.columns = tuple(columns)
+        try:
+            with CalamineWorkbook.from_path(path) as book:
+                if not book.sheet_names:
+                    raise FileUnreadable("工作簿中没有工作表")
+                sheet = book.get_sheet_by_index(0)
+        except CalamineError as exc:
+            raise FileUnreadable(UNREADABLE) from exc
+        end = sheet.end
+        self.last_row = end[0] + 1 if end else 0  # iter_rows yields rows from the sheet's first row
+        self._rows = enumerate(sheet.iter_rows(), start=1)
+        self.header_row = 1
+        self.mapping: list[tuple[int, Column]] = []
+        self.absent: list[Column] = []
+        self.rows_read = 0  # rows below the header read so far, blank ones included
+        self.data_rows = 0  # non-blank rows below the header
+
+    @property
+    def rows_estimate(self) -> int:
+        """Rows below the header in the sheet's used range (blank rows included): progress total."""
+        return max(0, self.last_row - self.header_row)
+
+    def read_header(self, errors: RowErrors) -> None:
+        """Find the header (the first non-blank row); map cells to columns by exact header text."""
+        cells: list = []
+        for number, row in self._rows:
+            if not all(_blank(v) for v in row):
+                self.header_row, cells = number, row
+                break
+        by_header = {c.header: c for c in self.columns}
+        seen: set[str] = set()
+        for index, raw in enumerate(cells):
+            if _blank(raw):
+                continue
+            text = str(raw).strip()
+            column = by_header.get(text)
+            if column is None:
+                errors.add(self.header_row, text, "不是模板中的列（请使用下载的模板，不要修改表头）")
+            elif text in seen:
+                errors.add(self.header_row, text, "表头重复")
+            else:
+                seen.add(text)
+                self.mapping.append((index, column))
+        for column in self.columns:
+            if column.header not in seen:
+                self.absent.append(column)
+                if column.required:
+                    errors.add(self.header_row, column.header, "缺少必填列（请使用下载的模板，不要修改表头）")
+
+    def rows(self, errors: RowErrors) -> Iterator[Row]:
+        """Converted data rows; a row with a cell that does not convert is reported and not yielded."""
+        for number, cells in self._rows:
+            self.rows_read += 1
+            raws = [(column, cells[i] if i < len(cells) else None) for i, column in self.mapping]
+            if all(_blank(raw) for _, raw in raws):
+                continue
+            self.data_rows += 1
+            values = {column.key: None for column in self.absent}
+            ok = True
+            for column, raw in raws:
+                try:
+                    values[column.key] = convert(column, raw)
+                except CellError as exc:
+                    errors.add(number, column.header, str(exc))
+                    ok = False
+            if ok:
+                yield Row(number=number, values=values)
+
+
+def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# --- the task -----------------------------------------------------------------------------------
+
+
+def _progress(job: ImportJob, **fields) -> None:
+    """Commit progress on its own (autocommit in the worker), so a polling page sees it at once."""
+    for name, value in fields.items():
+        setattr(job, name, value)
+    ImportJob.objects.filter(pk=job.pk).update(**fields)
+
+
+def _finish(job: ImportJob, status: str, message: str, errors: RowErrors | None = None) -> str:
+    fields = {"status": status, "message": message[:500], "finished_at": timezone.now()}
+    if errors is not None:
+        fields.update(
+            error_total=errors.total, errors=[list(e) for e in sorted(errors.items, key=lambda e: e[0])]
+        )
+    _progress(job, **fields)
+    return status
+
+
+def _summary(errors: RowErrors) -> str:
+    row, header, message = min(errors.items, key=lambda e: e[0])
+    first = f"第{row}行“{header}”列：{message}" if header else message
+    more = f"（共 {errors.total} 处错误）" if errors.total > 1 else ""
+    return f"校验未通过，未写入任何数据。{first}{more}"
+
+
+def _validate(job: ImportJob, importer: Importer, errors: RowErrors) -> int:
+    reader = SheetReader(job.file.path, importer.columns)
+    reader.read_header(errors)
+    if errors:
+        return 0
+    _progress(job, rows_total=reader.rows_estimate, rows_checked=0)
+    for batch in _batches(reader.rows(errors), importer.batch_size):
+        importer.validate(batch, errors)
+        _progress(job, rows_checked=reader.rows_read)
+    _progress(job, rows_total=reader.data_rows, rows_checked=reader.data_rows)
+    if reader.data_rows == 0 and not errors:
+        errors.add(reader.header_row + 1, "", NO_DATA)
+    return reader.data_rows
+
+
+def _write(job: ImportJob, importer: Importer) -> tuple[int, int]:
+    created = updated = 0
+    with transaction.atomic():
+        errors = RowErrors()
+        reader = SheetReader(job.file.path, importer.columns)
+        reader.read_header(errors)
+        for batch in _batches(reader.rows(errors), importer.batch_size):
+            made, changed = importer.write(batch)
+            created += made
+            updated += changed
+        if errors or reader.data_rows != job.rows_total:
+            raise RuntimeError(f"import job {job.pk}: the file read differently in pass 2")
+        job.status = JobStatus.DONE
+        job.created, job.updated = created, updated
+        job.message = f"导入完成：新增 {created} 条，更新 {updated} 条"
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "created", "updated", "message", "finished_at"])
+        audit_record(
+            action="import.write",
+            obj=job,
+            actor=job.user,
+            organisation=job.organisation,
+            changes={
+                "importer": job.importer_key,
+                "file_name": job.file_name,
+                "sha256": job.sha256,
+                "rows": job.rows_total,
+                "created": created,
+                "updated": updated,
+                **importer.audit_summary(),
+            },
+        )
+    return created, updated
+
+
+def import_job_run(job_id: int) -> str:
+    """Validate, then write all rows or none. Returns the final status. Runs only a queued job, so a task
+    delivered twice does nothing the second time. Must not be called inside a transaction (progress is
+    committed as it goes)."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.VALIDATING, started_at=timezone.now()
+    )
+    if not claimed:
+        return "skipped"
+    job = ImportJob.objects.select_related("user", "organisation").get(pk=job_id)
+    try:
+        importer = get_importer(job.importer_key)(job.user)
+        importer.check_permission()  # the user's roles may have changed since the upload
+        importer.prepare()
+        errors = RowErrors()
+        try:
+            _validate(job, importer, errors)
+        except FileUnreadable as exc:
+            return _finish(job, JobStatus.INVALID, str(exc))
+        if errors:
+            return _finish(job, JobStatus.INVALID, _summary(errors), errors)
+        _progress(job, status=JobStatus.WRITING)
+        _write(job, importer)
+        return JobStatus.DONE
+    except ServiceError as exc:
+        return _finish(job, JobStatus.FAILED, f"导入失败，未写入任何数据：{exc.message}")
+    except Exception:
+        logger.exception("Import job %s failed", job_id)
+        return _finish(
+            job,
+            JobStatus.FAILED,
+            f"导入时发生系统错误，未写入任何数据；请联系管理员（导入任务编号 {job_id}）",
+        )
