@@ -92,3 +92,12 @@ def load_demo() -> list[tuple[str, str, str]]:
                 password=DEMO_PASSWORD,
             )
     return [(u, o, "、".join(Role(r).label for r in roles)) for u, _, o, roles in ACCOUNTS]
+
+
+def load_full_demo() -> list[tuple[str, str, str]]:
+    """Organisations and accounts, then each domain's demo data (catalogues, designations …)."""
+    from skillbridge.catalog.demo import load_demo as load_catalog_demo
+
+    accounts = load_demo()
+    load_catalog_demo()
+    return accounts

@@ -9,6 +9,7 @@ BUSINESS_MENU = (
     ("待办事项", "home", None),
     ("审核事项", "approvals:case_list", None),
     ("组织机构", "accounts:organisation_list", None),
+    ("目录与机构", "catalog:index", None),
     ("Excel导入", "imports:job_list", None),
     ("政策参数", "policy:pack_list", None),
 )

@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from skillbridge.demo import DEMO_PASSWORD, load_demo
+from skillbridge.demo import DEMO_PASSWORD, load_full_demo
 
 
 class Command(BaseCommand):
@@ -9,7 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        accounts = load_demo()
+        accounts = load_full_demo()
         self.stdout.write(f"演示数据已就绪。演示账号（密码均为 {DEMO_PASSWORD}）：")
         width = max(len(u) for u, _, _ in accounts)
         for username, org, roles in accounts:
