@@ -63,7 +63,7 @@ def test_operator_logs_in_and_resubmits_a_returned_plan(demo, demo_mode, session
     expect(page).to_have_url(f"{session.base_url}/")
     expect(page).to_have_title("待办事项 - 特殊人群职业技能培训及评价管理平台")
     expect(page.locator("h1")).to_have_text("待办事项")
-    expect(page.locator("nav .navbar-text")).to_have_text("溧阳监狱 · 溧阳监狱教育科经办")
+    expect(page.locator("nav .sb-user div")).to_have_text(["溧阳监狱教育科经办", "溧阳监狱"])
     assert cells(rows(page, PLAN_TITLE)) == [
         f"{PLAN_TITLE}\n退回意见：计划人数与摸排不符",
         "年度培训计划",
