@@ -208,7 +208,15 @@ def test_five_wrong_passwords_lock_the_account(demo, demo_mode, session):
 def test_navigation_by_role(demo, demo_mode, new_session):
     operator_session, admin_session = new_session(), new_session()
     operator = operator_session.login("ly_operator")
-    assert menu(operator) == ["待办事项", "审核事项", "组织机构", "目录与机构", "Excel导入", "政策参数"]
+    assert menu(operator) == [
+        "待办事项",
+        "审核事项",
+        "人员信息",
+        "组织机构",
+        "目录与机构",
+        "Excel导入",
+        "政策参数",
+    ]
     expect(operator.get_by_role("link", name="审计日志")).to_have_count(0)
     expect(operator.get_by_role("link", name="用户管理")).to_have_count(0)
 

@@ -1,0 +1,226 @@
+"""Reads about people, episodes, eligibility and the annual survey (摸排); each starts from ``for_user``."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+
+from skillbridge.accounts.models import Organisation
+from skillbridge.accounts.scope import get_in_scope
+from skillbridge.errors import NotFound
+from skillbridge.policy.loader import get_pack
+from skillbridge.policy.rules import Decision, PersonFacts, Reason, add_months, eligibility, remaining_months
+from skillbridge.policy.schema import PolicyPack
+
+from .idnumbers import normalise
+from .models import ACTIVE_STATUSES, DuplicateReview, Episode, Person, ReleaseDateChange, StatusChange
+
+ID_QUERY = re.compile(r"^\d{17}[\dX]$")
+
+
+# ---- people ----------------------------------------------------------------------------------------------
+
+
+def people_search(
+    user,
+    *,
+    q: str = "",
+    unit_id: int | None = None,
+    category: str | None = None,
+    open_duplicates: bool = False,
+) -> QuerySet[Person]:
+    """People in the user's scope. ``q``: an 18-character ID number is matched exactly (unique index),
+    anything else is a name prefix (pattern index); ``unit_id`` keeps people with an episode there."""
+    people = Person.objects.for_user(user)
+    q = (q or "").strip()
+    if q:
+        number = normalise(q)
+        people = (
+            people.filter(id_number=number) if ID_QUERY.match(number) else people.filter(name__startswith=q)
+        )
+    if unit_id:
+        people = people.filter(Exists(Episode.objects.filter(person_id=OuterRef("pk"), unit_id=unit_id)))
+    if category:
+        people = people.filter(population_category=category)
+    if open_duplicates:
+        people = people.filter(pk__in=_open_duplicate_ids())
+    return people.order_by("name", "id")
+
+
+def _open_duplicate_ids():
+    open_pairs = DuplicateReview.objects.filter(status=DuplicateReview.Status.OPEN)
+    return open_pairs.values("person_id").union(open_pairs.values("other_id"))
+
+
+def visible_episodes(user) -> QuerySet[Episode]:
+    return Episode.objects.for_user(user).select_related("unit")
+
+
+def person_detail(user, pk: int) -> Person:
+    """One person through the scope (NotFound, audited, otherwise) with the episodes the user may see,
+    each with its release-date changes and status history."""
+    get_in_scope(Person, user, pk=pk)
+    return (
+        Person.objects.filter(pk=pk)
+        .prefetch_related(
+            Prefetch(
+                "episodes",
+                queryset=visible_episodes(user).prefetch_related(
+                    Prefetch(
+                        "release_changes", queryset=ReleaseDateChange.objects.select_related("created_by")
+                    ),
+                    Prefetch("status_changes", queryset=StatusChange.objects.select_related("to_unit")),
+                ),
+            )
+        )
+        .get()
+    )
+
+
+def current_episode(episodes) -> Episode | None:
+    """The episode that decides eligibility: the latest active one, else the latest of any status."""
+    episodes = sorted(episodes, key=lambda e: (e.term_start, e.pk), reverse=True)
+    active = [e for e in episodes if e.status in ACTIVE_STATUSES]
+    return (active or episodes or [None])[0]
+
+
+def person_facts(person: Person, episode: Episode | None) -> PersonFacts:
+    return PersonFacts(
+        release_date=episode.expected_release_date if episode else None,
+        has_skill=episode.has_skill if episode else None,
+        can_study=episode.can_study if episode else None,
+        labour_capacity=episode.labour_capacity if episode else None,
+        birth_date=person.birth_date,
+        population_category=person.population_category,
+    )
+
+
+NO_EPISODE = Decision(False, (Reason("no_episode", "无在押（在所）或矫正记录，无法判断是否为培训对象", ""),))
+
+
+def eligibility_at(person: Person, at: date, episode: Episode | None = None) -> Decision:
+    """Eligibility at ``at`` by the policy pack of the unit of the person's current episode."""
+    if episode is None:
+        episode = current_episode(list(person.episodes.all()))
+    if episode is None:
+        return NO_EPISODE
+    return eligibility(person_facts(person, episode), get_pack(episode.unit.policy_pack), at)
+
+
+@dataclass(frozen=True)
+class EligibilityRow:
+    person: Person
+    episode: Episode
+    decision: Decision
+
+
+def eligibility_roster(user, *, unit: Organisation, at: date) -> QuerySet[Episode]:
+    """Active episodes of a unit in scope, for ``eligibility_rows`` page by page."""
+    _require_visible_unit(user, unit)
+    return (
+        Episode.objects.for_user(user)
+        .filter(unit=unit, status__in=ACTIVE_STATUSES)
+        .select_related("person", "unit")
+        .order_by("expected_release_date", "id")
+    )
+
+
+def eligibility_rows(episodes, at: date) -> list[EligibilityRow]:
+    return [EligibilityRow(e.person, e, eligibility_at(e.person, at, e)) for e in episodes]
+
+
+def _require_visible_unit(user, unit: Organisation) -> None:
+    if not Organisation.objects.visible_units(user).filter(pk=unit.pk).exists():
+        raise NotFound("单位不存在或不在您的数据权限范围内")
+
+
+def units_for_user(user) -> QuerySet[Organisation]:
+    return Organisation.objects.visible_units(user).order_by("region_code", "name")
+
+
+# ---- the annual survey (摸排) ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyRow:
+    person: Person
+    episode: Episode
+    decision: Decision
+    first_eligible_on: date  # the first day of the year the remaining term is within the limit
+    remaining_months_at_year_start: int
+
+
+@dataclass(frozen=True)
+class Survey:
+    unit: Organisation
+    year: int
+    pack: PolicyPack
+    release_from: date  # release dates after this day …
+    release_until: date | None  # … and before (or on, if the pack is inclusive) this one
+    eligible: list[SurveyRow]
+    ineligible: list[SurveyRow]
+
+
+def _term_ok(pack: PolicyPack, at: date, release: date) -> bool:
+    rules = pack.eligibility
+    if not rules.max_remaining_months:
+        return release > at
+    bound = add_months(at, rules.max_remaining_months.value)
+    inclusive = bool(rules.remaining_months_inclusive and rules.remaining_months_inclusive.value)
+    return at < release and (release < bound or (inclusive and release == bound))
+
+
+def first_eligible_day(pack: PolicyPack, release: date, year_start: date) -> date:
+    """The first day on or after ``year_start`` on which the remaining term is within the pack's limit."""
+    limit = pack.eligibility.max_remaining_months
+    if not limit:
+        return year_start
+    day = add_months(release, -limit.value)
+    while not _term_ok(pack, day, release) and day < release:
+        day += timedelta(days=1)
+    while _term_ok(pack, day - timedelta(days=1), release):
+        day -= timedelta(days=1)
+    return max(day, year_start)
+
+
+def survey(user, *, unit: Organisation, year: int) -> Survey:
+    """People at ``unit`` eligible on some day of ``year``, by the unit's policy pack.
+
+    The date window is applied in SQL: the remaining term is within N months on some day d of the year
+    exactly when the release date lies after 1 January and before ``add_months(31 December, N)``. The
+    pure rule is then applied at the first day of the year the term condition holds, so every person
+    left out for another reason (has a skill, cannot study, age, category …) is listed with the reasons.
+    """
+    _require_visible_unit(user, unit)
+    pack = get_pack(unit.policy_pack)
+    year_start, year_end = date(year, 1, 1), date(year, 12, 31)
+    episodes = (
+        Episode.objects.for_user(user)
+        .filter(unit=unit, status__in=ACTIVE_STATUSES, expected_release_date__gt=year_start)
+        .select_related("person", "unit")
+        .order_by("expected_release_date", "person__name", "id")
+    )
+    until = None
+    if limit := pack.eligibility.max_remaining_months:
+        until = add_months(year_end, limit.value)
+        inclusive = pack.eligibility.remaining_months_inclusive
+        if inclusive and inclusive.value:
+            episodes = episodes.filter(expected_release_date__lte=until)
+        else:
+            episodes = episodes.filter(expected_release_date__lt=until)
+    eligible, ineligible = [], []
+    for episode in episodes.iterator(chunk_size=2000):
+        release = episode.expected_release_date
+        on = first_eligible_day(pack, release, year_start)
+        decision = eligibility(person_facts(episode.person, episode), pack, on)
+        row = SurveyRow(episode.person, episode, decision, on, remaining_months(year_start, release))
+        (eligible if decision.allowed else ineligible).append(row)
+    return Survey(unit, year, pack, year_start, until, eligible, ineligible)
+
+
+def duplicate_queue(user, *, status: str = DuplicateReview.Status.OPEN) -> QuerySet[DuplicateReview]:
+    reviews = DuplicateReview.objects.for_user(user).select_related("person", "other", "reviewed_by")
+    if status:
+        reviews = reviews.filter(status=status)
+    return reviews.order_by("-created_at", "-id")

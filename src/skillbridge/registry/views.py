@@ -1,0 +1,396 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from skillbridge.accounts.models import Role
+from skillbridge.accounts.scope import get_in_scope
+from skillbridge.errors import ServiceError
+from skillbridge.web.decorators import role_required
+from skillbridge.web.exports import xlsx_response
+
+from . import selectors, services
+from .forms import (
+    DuplicateClearForm,
+    EpisodeForm,
+    PersonFilterForm,
+    PersonForm,
+    ReleaseChangeForm,
+    RevealForm,
+    StatusChangeForm,
+    SurveyForm,
+    UnitEpisodeForm,
+)
+from .models import DuplicateReview, Episode, Person
+from .tables import PERSON_HEADERS, SURVEY_HEADERS, person_rows, survey_rows
+
+WRITERS = (Role.OPERATOR, Role.UNIT_HEAD)
+
+
+def _form_error(form, exc: ServiceError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _export_reveal(request, what: str, count: int) -> bool:
+    """Full ID numbers in an export only with ``reveal_reason`` from a permitted user (audited once)."""
+    reason = request.GET.get("reveal_reason", "").strip()
+    if not reason:
+        return False
+    services.person_export_reveal(actor=request.user, what=what, count=count, reason=reason)
+    return True
+
+
+# ---- people --------------------------------------------------------------------------------------------
+
+
+@login_required
+def person_list(request):
+    units = selectors.units_for_user(request.user)
+    form = PersonFilterForm(request.GET or None, units=units)
+    people = selectors.people_search(request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        people = selectors.people_search(
+            request.user,
+            q=data["q"],
+            unit_id=data["unit"].pk if data["unit"] else None,
+            category=data["category"] or None,
+        )
+    people = people.prefetch_related(Prefetch("episodes", queryset=selectors.visible_episodes(request.user)))
+    if request.GET.get("export") == "xlsx":
+        reveal = _export_reveal(request, "人员名单导出", people.count())
+        rows = person_rows(people.iterator(chunk_size=2000), reveal=reveal)
+        return xlsx_response("人员名单.xlsx", "人员名单", PERSON_HEADERS, rows)
+    page = Paginator(people, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/person_list.html",
+        {
+            "form": form,
+            "page": page,
+            "can_write": request.user.has_role(*WRITERS),
+            "can_reveal": request.user.has_role(*services.REVEAL_ROLES),
+            "page_title": "人员信息",
+        },
+    )
+
+
+@role_required(*WRITERS)
+def person_create(request):
+    units = selectors.units_for_user(request.user)
+    person_form = PersonForm(request.POST or None, prefix="p")
+    episode_form = UnitEpisodeForm(request.POST or None, prefix="e", units=units)
+    if request.method == "POST" and person_form.is_valid() and episode_form.is_valid():
+        episode = dict(episode_form.cleaned_data)
+        unit = episode.pop("unit")
+        try:
+            person = services.person_create(
+                actor=request.user, unit=unit, person=person_form.cleaned_data, episode=episode
+            )
+        except ServiceError as exc:
+            _form_error(person_form if exc.field in person_form.fields else episode_form, exc)
+        else:
+            messages.success(request, f"已登记人员“{person.name}”。")
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(
+        request,
+        "registry/person_form.html",
+        {"forms": [person_form, episode_form], "person": None, "page_title": "登记人员"},
+    )
+
+
+@login_required
+def person_detail(request, pk: int):
+    return _render_detail(request, selectors.person_detail(request.user, pk))
+
+
+def _render_detail(request, person, *, reveal_form=None, revealed: str = "", status=200):
+    episodes = list(person.episodes.all())
+    current = selectors.current_episode(episodes)
+    today = timezone.localdate()
+    can_reveal = services.can_reveal_id_number(request.user, person)
+    duplicates = selectors.duplicate_queue(request.user, status="").filter(Q(person=person) | Q(other=person))
+    return render(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "episodes": episodes,
+            "current": current,
+            "today": today,
+            "decision": selectors.eligibility_at(person, today, current),
+            "can_write": request.user.has_role(*WRITERS),
+            "can_reveal": can_reveal,
+            "reveal_form": reveal_form or (RevealForm() if can_reveal else None),
+            "revealed": revealed,
+            "duplicates": duplicates,
+            "page_title": person.name,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def person_reveal(request, pk: int):
+    get_in_scope(Person, request.user, pk=pk)
+    person = selectors.person_detail(request.user, pk)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, person, reveal_form=form)
+    number = services.person_reveal_id_number(
+        actor=request.user, person=person, reason=form.cleaned_data["reason"]
+    )
+    return _render_detail(request, person, reveal_form=RevealForm(), revealed=number)
+
+
+@login_required
+def person_edit(request, pk: int):
+    person = get_in_scope(Person, request.user, pk=pk)
+    return _person_edit(request, person)
+
+
+@role_required(*WRITERS)
+def _person_edit(request, person):
+    initial = {f: getattr(person, f) for f in services.PERSON_FIELDS}
+    form = PersonForm(request.POST or None, prefix="p", initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(actor=request.user, person=person, changes=form.cleaned_data)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(
+        request,
+        "registry/person_form.html",
+        {"forms": [form], "person": person, "page_title": f"编辑人员：{person.name}"},
+    )
+
+
+# ---- episodes ------------------------------------------------------------------------------------------
+
+
+@login_required
+def episode_create(request, pk: int):
+    person = get_in_scope(Person, request.user, pk=pk)
+    return _episode_create(request, person)
+
+
+@role_required(*WRITERS)
+def _episode_create(request, person):
+    units = selectors.units_for_user(request.user)
+    form = UnitEpisodeForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        unit = data.pop("unit")
+        try:
+            services.episode_create(actor=request.user, person=person, unit=unit, fields=data)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "已添加羁押（矫正）记录。")
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(
+        request,
+        "registry/episode_form.html",
+        {"form": form, "person": person, "title": "添加羁押（矫正）记录", "page_title": "添加羁押记录"},
+    )
+
+
+@login_required
+def episode_edit(request, pk: int):
+    episode = get_in_scope(Episode, request.user, pk=pk)
+    return _episode_edit(request, episode)
+
+
+@role_required(*WRITERS)
+def _episode_edit(request, episode):
+    initial = {f: getattr(episode, f) for f in services.EPISODE_FIELDS}
+    for key in ("labour_capacity", "has_skill", "can_study"):
+        initial[key] = "" if initial[key] is None else ("1" if initial[key] else "0")
+    form = EpisodeForm(request.POST or None, initial=initial)
+    form.fields["expected_release_date"].disabled = True
+    form.fields["expected_release_date"].help_text = "释放日期请通过“记录减刑/释放日期变更”修改"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.episode_update(actor=request.user, episode=episode, fields=form.cleaned_data)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("registry:person_detail", pk=episode.person_id)
+    return render(
+        request,
+        "registry/episode_form.html",
+        {
+            "form": form,
+            "person": episode.person,
+            "title": f"编辑记录：{episode}",
+            "page_title": "编辑羁押记录",
+        },
+    )
+
+
+@login_required
+def release_change(request, pk: int):
+    episode = get_in_scope(Episode, request.user, pk=pk)
+    return _release_change(request, episode)
+
+
+@role_required(*WRITERS)
+def _release_change(request, episode):
+    form = ReleaseChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.release_date_change(actor=request.user, episode=episode, **form.cleaned_data)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "已记录释放日期变更。")
+            return redirect("registry:person_detail", pk=episode.person_id)
+    return render(
+        request,
+        "registry/episode_form.html",
+        {
+            "form": form,
+            "person": episode.person,
+            "title": f"记录减刑/释放日期变更（原预计释放日期 {episode.expected_release_date:%Y-%m-%d}）",
+            "page_title": "释放日期变更",
+        },
+    )
+
+
+@login_required
+def status_change(request, pk: int):
+    episode = get_in_scope(Episode, request.user, pk=pk)
+    return _status_change(request, episode)
+
+
+@role_required(*WRITERS)
+def _status_change(request, episode):
+    form = StatusChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.episode_status_change(actor=request.user, episode=episode, **form.cleaned_data)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "已记录状态变动。")
+            return redirect("registry:person_detail", pk=episode.person_id)
+    return render(
+        request,
+        "registry/episode_form.html",
+        {
+            "form": form,
+            "person": episode.person,
+            "title": f"状态变动（当前：{episode.get_status_display()}）",
+            "page_title": "状态变动",
+        },
+    )
+
+
+# ---- duplicates and survey -----------------------------------------------------------------------------
+
+DUPLICATE_HEADERS = [
+    "姓名",
+    "出生日期",
+    "身份证号码（甲）",
+    "身份证号码（乙）",
+    "状态",
+    "核查说明",
+    "核查人",
+    "核查时间",
+]
+
+
+@login_required
+def duplicate_list(request):
+    status = request.GET.get("status", DuplicateReview.Status.OPEN)
+    if status not in DuplicateReview.Status.values:
+        status = ""
+    reviews = selectors.duplicate_queue(request.user, status=status)
+    if request.GET.get("export") == "xlsx":
+        rows = (
+            (
+                r.person.name,
+                r.person.birth_date.isoformat(),
+                r.person.masked_id_number,
+                r.other.masked_id_number,
+                r.get_status_display(),
+                r.note,
+                r.reviewed_by.full_name if r.reviewed_by else "",
+                r.reviewed_at and timezone.localtime(r.reviewed_at).strftime("%Y-%m-%d %H:%M"),
+            )
+            for r in reviews.iterator(chunk_size=1000)
+        )
+        return xlsx_response("疑似重复人员.xlsx", "疑似重复人员", DUPLICATE_HEADERS, rows)
+    visible = set(
+        Person.objects.for_user(request.user)
+        .filter(pk__in=[pk for r in reviews[:500] for pk in (r.person_id, r.other_id)])
+        .values_list("pk", flat=True)
+    )
+    page = Paginator(reviews, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/duplicate_list.html",
+        {
+            "page": page,
+            "status": status,
+            "visible": visible,
+            "form": DuplicateClearForm(),
+            "can_clear": request.user.has_role(*services.REVEAL_ROLES),
+            "page_title": "疑似重复人员",
+        },
+    )
+
+
+@login_required
+@require_POST
+def duplicate_clear(request, pk: int):
+    review = get_in_scope(DuplicateReview, request.user, pk=pk)
+    form = DuplicateClearForm(request.POST)
+    if not form.is_valid():
+        raise ServiceError("请填写核查说明", field="note")
+    services.duplicate_clear(actor=request.user, review=review, note=form.cleaned_data["note"])
+    messages.success(request, "已核查：确认非同一人。")
+    return redirect("registry:duplicate_list")
+
+
+@login_required
+def survey(request):
+    units = selectors.units_for_user(request.user)
+    data = request.GET.copy()
+    if "year" not in data:
+        data["year"] = str(timezone.localdate().year + 1)
+    if "unit" not in data and len(units) == 1:
+        data["unit"] = str(units[0].pk)
+    form = SurveyForm(data, units=units)
+    result = None
+    if form.is_valid():
+        result = selectors.survey(
+            request.user, unit=form.cleaned_data["unit"], year=form.cleaned_data["year"]
+        )
+        if request.GET.get("export") == "xlsx":
+            what = f"附件3 {result.unit.name} {result.year}年"
+            reveal = _export_reveal(request, what, len(result.eligible))
+            return xlsx_response(
+                f"江苏省特殊人群职业技能培训人员信息表-{result.unit.name}-{result.year}.xlsx",
+                "培训人员信息表",
+                SURVEY_HEADERS,
+                survey_rows(result.eligible, reveal=reveal),
+            )
+    return render(
+        request,
+        "registry/survey.html",
+        {
+            "form": form,
+            "result": result,
+            "can_reveal": request.user.has_role(*services.REVEAL_ROLES),
+            "page_title": "培训对象摸排",
+        },
+    )
