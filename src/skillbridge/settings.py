@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "skillbridge.catalog",
     "skillbridge.registry",
     "skillbridge.imports",
+    "skillbridge.planning",
+    "skillbridge.training",
     "skillbridge.web",
 ]
 

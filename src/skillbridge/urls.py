@@ -16,6 +16,8 @@ urlpatterns = [
     path("catalog/", include("skillbridge.catalog.urls")),
     path("registry/", include("skillbridge.registry.urls")),
     path("imports/", include("skillbridge.imports.urls")),
+    path("planning/", include("skillbridge.planning.urls")),
+    path("training/", include("skillbridge.training.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -11,8 +11,10 @@ from skillbridge.approvals.api import router as approvals_router
 from skillbridge.catalog.api import router as catalog_router
 from skillbridge.errors import Forbidden
 from skillbridge.imports.api import router as imports_router
+from skillbridge.planning.api import router as planning_router
 from skillbridge.policy.api import router as policy_router
 from skillbridge.registry.api import router as registry_router
+from skillbridge.training.api import router as training_router
 
 from . import errors
 from .auth import BrowserSessionAuth, TokenAuth
@@ -56,3 +58,5 @@ api.add_router("/reviews", approvals_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/registry", registry_router)
 api.add_router("/imports", imports_router)
+api.add_router("/planning", planning_router)
+api.add_router("/training", training_router)
