@@ -124,3 +124,19 @@ def test_anonymous_users_are_sent_to_login(client):
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_case_page_links_to_its_document_when_the_app_registers_one(client, demo):
+    from skillbridge.approvals import documents
+
+    case = submitted_plan(demo)
+    client.force_login(demo.user("cz_reviewer"))
+    assert "查看年度培训计划内容" not in client.get(f"/reviews/{case.pk}/").content.decode()
+    saved = dict(documents._URL_BUILDERS)
+    documents.register_document_url("annual_plan", lambda c: f"/planning/plans/by-case/{c.pk}/")
+    try:
+        html = client.get(f"/reviews/{case.pk}/").content.decode()
+    finally:
+        documents._URL_BUILDERS.clear()
+        documents._URL_BUILDERS.update(saved)
+    assert f'href="/planning/plans/by-case/{case.pk}/">查看年度培训计划内容</a>' in html

@@ -9,6 +9,7 @@ from skillbridge.errors import ServiceError
 from skillbridge.web.exports import xlsx_response
 
 from . import services
+from .documents import document_url
 from .forms import CaseFilterForm, DecisionForm
 from .models import ReviewCase
 from .selectors import case_detail as select_case
@@ -72,7 +73,13 @@ def case_detail(request, pk: int):
     return render(
         request,
         "approvals/case_detail.html",
-        {"case": case, "form": form, "can_submit": can_submit, "page_title": str(case)},
+        {
+            "case": case,
+            "form": form,
+            "can_submit": can_submit,
+            "document_url": document_url(case),
+            "page_title": str(case),
+        },
     )
 
 
