@@ -97,9 +97,11 @@ def load_demo() -> list[tuple[str, str, str]]:
 def load_full_demo() -> list[tuple[str, str, str]]:
     """Organisations and accounts, then each domain's demo data (catalogues, designations …)."""
     from skillbridge.catalog.demo import load_demo as load_catalog_demo
+    from skillbridge.planning.demo import load_demo as load_planning_demo
     from skillbridge.registry.demo import load_demo as load_registry_demo
 
     accounts = load_demo()
     load_catalog_demo()
     load_registry_demo()
+    load_planning_demo()
     return accounts

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from skillbridge.accounts.scope import ScopedQuerySet
+from skillbridge.approvals.models import ReviewStage, ReviewStatus
 
 
 class PlanKind(models.TextChoices):
@@ -24,6 +25,19 @@ class PlanKind(models.TextChoices):
 class PlanCategory(models.TextChoices):
     EMPLOYMENT = "employment", "就业技能培训"
     ENTREPRENEURSHIP = "entrepreneurship", "创业培训（含SIYB）"
+
+
+# How an approved plan is called where the last step is a filing that issues it back to the units.
+ISSUED_LABELS = {"anhui": "已下达"}
+
+
+class AnnualPlanQuerySet(ScopedQuerySet):
+    def scope_condition(self, user) -> Q:
+        """Plans of the units in scope, plus the plans whose review the user's organisation authored or has a
+        stage in (the lead prison, the bureau and the city HRSS see the plans that pass through them)."""
+        org = user.organisation_id
+        in_chain = ReviewStage.objects.filter(org=org).values("case_id")
+        return super().scope_condition(user) | Q(review__author_org=org) | Q(review_id__in=in_chain)
 
 
 class AnnualPlan(models.Model):
@@ -47,7 +61,7 @@ class AnnualPlan(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AnnualPlanQuerySet.as_manager()
     scope_unit_field = "unit"
 
     class Meta:
@@ -57,6 +71,18 @@ class AnnualPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.name}{self.year}年{self.get_kind_display()}"
+
+    @property
+    def is_editable(self) -> bool:
+        """Items may change only before submission or after 退回修改."""
+        return self.review.status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
+
+    @property
+    def status_label(self) -> str:
+        """The review status, with an approved plan shown as the pack calls it (安徽: 备案后正式下达 → 已下达)."""
+        if self.review.status == ReviewStatus.APPROVED:
+            return ISSUED_LABELS.get(self.unit.policy_pack, "已核准")
+        return self.review.get_status_display()
 
 
 class PlanItem(models.Model):
