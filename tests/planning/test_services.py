@@ -215,6 +215,12 @@ def test_anhui_deadlines_budget_compilation_and_issue(demo):
     plan = services.plan_submit(actor=operator, plan=plan)
     assert plan.review.due_date == dt.date(2027, 2, 28)  # the bureau compiles by end of February
     assert plan.status_label == "审核中"
+    bureau_case = plan.review
+    review_approve(
+        actor=demo.user("ah_prison_bureau"), case=bureau_case, stage_id=bureau_case.current_stage_id
+    )
+    bureau_case.refresh_from_db()
+    assert (bureau_case.current_stage.key, bureau_case.due_date) == ("hrss_filing", dt.date(2027, 3, 10))
 
     rows = selectors.compilation(demo.user("ah_prison_bureau"), year=2027)
     assert [(r.city, r.unit.name, r.trainees, r.budget, r.status) for r in rows] == [

@@ -1,10 +1,16 @@
-"""Where the document behind a review case lives: each app registers a URL builder for its doc types."""
+"""Hooks a document app registers for its doc types (from its AppConfig.ready()):
+
+- where the document behind a review case lives (its page's URL);
+- the deadline of each stage, so the inbox shows the stage's own due date as the case moves on.
+"""
 
 from collections.abc import Callable
+from datetime import date
 
-from .models import ReviewCase
+from .models import ReviewCase, ReviewStage
 
 _URL_BUILDERS: dict[str, Callable[[ReviewCase], str | None]] = {}
+_STAGE_DEADLINES: dict[str, Callable[[ReviewCase, ReviewStage], date | None]] = {}
 
 
 def register_document_url(doc_type: str, build: Callable[[ReviewCase], str | None]) -> None:
@@ -15,3 +21,15 @@ def register_document_url(doc_type: str, build: Callable[[ReviewCase], str | Non
 def document_url(case: ReviewCase) -> str | None:
     build = _URL_BUILDERS.get(case.doc_type)
     return build(case) if build else None
+
+
+def register_stage_deadline(
+    doc_type: str, deadline: Callable[[ReviewCase, ReviewStage], date | None]
+) -> None:
+    """`deadline(case, stage)` returns the date by which `stage` must act, or None to keep the current one."""
+    _STAGE_DEADLINES[doc_type] = deadline
+
+
+def stage_deadline(case: ReviewCase, stage: ReviewStage) -> date | None:
+    deadline = _STAGE_DEADLINES.get(case.doc_type)
+    return deadline(case, stage) if deadline else None

@@ -16,6 +16,7 @@ from skillbridge.errors import Conflict, Forbidden, NotFound, ServiceError
 from skillbridge.policy.errors import PolicyError
 from skillbridge.policy.loader import get_pack
 
+from .documents import stage_deadline
 from .models import Decision, DocType, ReviewCase, ReviewStage, ReviewStatus
 
 SYSTEM_BUREAU = {"prison": "provincial_prison_bureau", "rehab_centre": "provincial_rehab_bureau"}
@@ -141,7 +142,8 @@ def review_submit(*, actor, case: ReviewCase, parties: dict[str, Organisation] |
     case.current_stage = first
     case.status = ReviewStatus.IN_REVIEW if first else ReviewStatus.APPROVED
     case.submitted_at = timezone.now()
-    case.save(update_fields=["round", "current_stage", "status", "submitted_at"])
+    case.due_date = (first and stage_deadline(case, first)) or case.due_date
+    case.save(update_fields=["round", "current_stage", "status", "submitted_at", "due_date"])
     audit_record(
         action="review.submit",
         actor=actor,
@@ -179,7 +181,8 @@ def _decide(*, actor, case: ReviewCase, stage_id: int, decision: str, opinion: s
         case.status = ReviewStatus.RETURNED if decision == Decision.RETURN else ReviewStatus.REJECTED
     case.current_stage = next_stage
     case.decided_at = None if next_stage else stage.decided_at
-    case.save(update_fields=["status", "current_stage", "decided_at"])
+    case.due_date = (next_stage and stage_deadline(case, next_stage)) or case.due_date
+    case.save(update_fields=["status", "current_stage", "decided_at", "due_date"])
     audit_record(
         action=f"review.{decision}",
         actor=actor,

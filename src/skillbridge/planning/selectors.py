@@ -13,7 +13,7 @@ from skillbridge.catalog.models import Occupation, SkillLevel, SpecialAbilityIte
 from skillbridge.catalog.selectors import standard_for
 from skillbridge.policy.errors import RuleNotDefined
 from skillbridge.policy.loader import get_pack
-from skillbridge.policy.rules import per_capita_budget
+from skillbridge.policy.rules import per_capita_budget, plan_deadline
 from skillbridge.registry.selectors import Survey, survey
 
 from .models import Agreement, AgreementStatus, AnnualPlan, PlanCategory, PlanItem, PlanKind
@@ -93,6 +93,14 @@ def planned_totals(plans) -> dict[int, dict]:
         .annotate(trainees=Sum("planned_trainees"), classes=Sum("planned_classes"), budget=Sum("budget"))
     )
     return {row["plan_id"]: row for row in rows}
+
+
+def stage_deadline(case, stage) -> date | None:
+    """The pack's deadline for an annual plan's stage (None for adjustments and stages without one)."""
+    plan = AnnualPlan.objects.filter(review_id=case.pk).select_related("unit").first()
+    if plan is None or plan.kind != PlanKind.ANNUAL:
+        return None
+    return plan_deadline(get_pack(plan.unit.policy_pack), plan.year, stage.key)
 
 
 def review_document_url(case) -> str | None:

@@ -342,8 +342,8 @@ def plan_update(*, actor, plan: AnnualPlan, reason: str) -> AnnualPlan:
 
 @transaction.atomic
 def plan_submit(*, actor, plan: AnnualPlan) -> AnnualPlan:
-    """Submit (or resubmit after 退回修改) through the pack's chain; the due date becomes the deadline of the
-    first stage where the pack sets one (安徽: 省局汇总编制 2月底), else stays the units' deadline."""
+    """Submit (or resubmit after 退回修改) through the pack's chain; each stage's due date comes from the
+    pack through `selectors.stage_deadline` (安徽: 省局汇总编制 2月底, 省人社厅备案 3月10日)."""
     plan = AnnualPlan.objects.select_related("review", "unit").get(pk=plan.pk)
     case = ReviewCase.objects.select_for_update().get(pk=plan.review_id)
     if actor is not None and actor.organisation_id != case.author_org_id:
@@ -353,11 +353,6 @@ def plan_submit(*, actor, plan: AnnualPlan) -> AnnualPlan:
     if not plan.items.exists():
         raise ServiceError("计划没有任何培训项目，不能报送", field="items")
     case = reviews.review_submit(actor=actor, case=case)
-    if plan.kind == PlanKind.ANNUAL and case.current_stage is not None:
-        due = plan_deadline(get_pack(plan.unit.policy_pack), plan.year, case.current_stage.key)
-        if due is not None and due != case.due_date:
-            case.due_date = due
-            case.save(update_fields=["due_date"])
     audit_record(
         action="plan.submit", actor=actor, obj=plan, changes={"round": case.round, "due_date": case.due_date}
     )
