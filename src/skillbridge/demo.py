@@ -99,9 +99,11 @@ def load_full_demo() -> list[tuple[str, str, str]]:
     from skillbridge.catalog.demo import load_demo as load_catalog_demo
     from skillbridge.planning.demo import load_demo as load_planning_demo
     from skillbridge.registry.demo import load_demo as load_registry_demo
+    from skillbridge.training.demo import load_demo as load_training_demo
 
     accounts = load_demo()
     load_catalog_demo()
     load_registry_demo()
     load_planning_demo()
+    load_training_demo()
     return accounts

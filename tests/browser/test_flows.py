@@ -213,6 +213,7 @@ def test_navigation_by_role(demo, demo_mode, new_session):
         "审核事项",
         "人员信息",
         "年度计划",
+        "培训班",
         "组织机构",
         "目录与机构",
         "Excel导入",

@@ -16,7 +16,7 @@ from skillbridge.errors import Conflict, Forbidden, NotFound, ServiceError
 from skillbridge.policy.errors import PolicyError
 from skillbridge.policy.loader import get_pack
 
-from .documents import stage_deadline
+from .documents import on_approved, stage_deadline
 from .models import Decision, DocType, ReviewCase, ReviewStage, ReviewStatus
 
 SYSTEM_BUREAU = {"prison": "provincial_prison_bureau", "rehab_centre": "provincial_rehab_bureau"}
@@ -183,6 +183,8 @@ def _decide(*, actor, case: ReviewCase, stage_id: int, decision: str, opinion: s
     case.decided_at = None if next_stage else stage.decided_at
     case.due_date = (next_stage and stage_deadline(case, next_stage)) or case.due_date
     case.save(update_fields=["status", "current_stage", "decided_at", "due_date"])
+    if case.status == ReviewStatus.APPROVED:
+        on_approved(case, actor)
     audit_record(
         action=f"review.{decision}",
         actor=actor,

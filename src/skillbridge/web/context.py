@@ -10,6 +10,7 @@ BUSINESS_MENU = (
     ("审核事项", "approvals:case_list", None),
     ("人员信息", "registry:person_list", None),
     ("年度计划", "planning:plan_list", None),
+    ("培训班", "training:class_list", None),
     ("组织机构", "accounts:organisation_list", None),
     ("目录与机构", "catalog:index", None),
     ("Excel导入", "imports:job_list", None),
