@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 
 from skillbridge.accounts.models import Organisation
 from skillbridge.accounts.scope import get_in_scope
-from skillbridge.api.pagination import PageNumber
+from skillbridge.api.pagination import CappedPageNumber, PageNumber
 from skillbridge.errors import NotFound
 from skillbridge.policy.schema import POPULATION_CATEGORIES
 
@@ -189,8 +189,19 @@ class ClearIn(Schema):
     note: str = Field(..., min_length=1, max_length=500)
 
 
-@router.get("/people", response=list[PersonOut], summary="人员列表（按数据权限，身份证号码脱敏）")
-@paginate(PageNumber)
+class PeoplePage(CappedPageNumber):
+    """``count`` stops at ``selectors.PEOPLE_COUNT_CAP``, ``count_capped`` beyond it."""
+
+    def count(self, queryset) -> tuple[int, bool]:
+        return selectors.people_count(queryset)
+
+
+@router.get(
+    "/people",
+    response=list[PersonOut],
+    summary="人员列表（按数据权限，身份证号码脱敏；匹配超过1000条时 count 为1000、count_capped 为 true）",
+)
+@paginate(PeoplePage)
 def people_list(request, filters: Query[PeopleFilter]):
     return selectors.people_search(
         request.user, q=filters.q, unit_id=filters.unit_id, category=filters.category

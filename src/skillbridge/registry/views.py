@@ -4,11 +4,13 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from skillbridge.accounts.models import Role
 from skillbridge.accounts.scope import get_in_scope
 from skillbridge.errors import ServiceError
+from skillbridge.policy.loader import get_pack
 from skillbridge.web.decorators import role_required
 from skillbridge.web.exports import xlsx_response
 
@@ -28,6 +30,28 @@ from .models import DuplicateReview, Episode, Person
 from .tables import PERSON_HEADERS, SURVEY_HEADERS, person_rows, survey_rows
 
 WRITERS = (Role.OPERATOR, Role.UNIT_HEAD)
+
+
+class CappedPaginator(Paginator):
+    """A Paginator whose count comes from ``counter(object_list) -> (count, capped)``, e.g. a count that
+    stops at a cap (``capped`` is then true; web/pagination.html shows "1000+ 条"). The pages reach the
+    first ``count`` matches, enough for a search to be narrowed."""
+
+    def __init__(self, object_list, per_page, *, counter, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.counter = counter
+
+    @cached_property
+    def _counted(self) -> tuple[int, bool]:
+        return self.counter(self.object_list)
+
+    @cached_property
+    def count(self) -> int:
+        return self._counted[0]
+
+    @property
+    def capped(self) -> bool:
+        return self._counted[1]
 
 
 def _form_error(form, exc: ServiceError) -> None:
@@ -64,7 +88,7 @@ def person_list(request):
         reveal = _export_reveal(request, "人员名单导出", people.count())
         rows = person_rows(people.iterator(chunk_size=2000), reveal=reveal)
         return xlsx_response("人员名单.xlsx", "人员名单", PERSON_HEADERS, rows)
-    page = Paginator(people, 20).get_page(request.GET.get("page"))
+    page = CappedPaginator(people, 20, counter=selectors.people_count).get_page(request.GET.get("page"))
     return render(
         request,
         "registry/person_list.html",
@@ -122,6 +146,7 @@ def _render_detail(request, person, *, reveal_form=None, revealed: str = "", sta
             "current": current,
             "today": today,
             "decision": selectors.eligibility_at(person, today, current),
+            "pack_name": get_pack(current.unit.policy_pack).name if current else "",
             "can_write": request.user.has_role(*WRITERS),
             "can_reveal": can_reveal,
             "reveal_form": reveal_form or (RevealForm() if can_reveal else None),

@@ -1,0 +1,148 @@
+"""The person search counts at most PEOPLE_COUNT_CAP matches ("N+ 条" on the page, ``count_capped`` in the
+API), in one capped SQL query; small results keep their exact count. A small cap stands in for 1000."""
+
+from datetime import date
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from skillbridge.api.pagination import capped_count
+from skillbridge.registry import selectors
+from skillbridge.registry.models import Person
+
+from .conftest import make_person
+
+pytestmark = pytest.mark.django_db
+
+SURNAME = "欧阳"  # a compound surname the demo generator never uses
+
+
+@pytest.fixture
+def five_ouyang(demo):
+    unit = demo.orgs["溧阳监狱"]
+    return [make_person(unit, name=f"{SURNAME}{given}", release=date(2027, 6, 30)) for given in "一二三四五"]
+
+
+@pytest.fixture
+def cap(monkeypatch):
+    def set_cap(value: int) -> None:
+        monkeypatch.setattr(selectors, "PEOPLE_COUNT_CAP", value)
+
+    return set_cap
+
+
+def search(demo):
+    return selectors.people_search(demo.user("ly_operator"), q=SURNAME)
+
+
+def count_queries(queries) -> list[str]:
+    return [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+
+
+@pytest.mark.parametrize(
+    ("limit", "expected"), [(10, (5, False)), (5, (5, False)), (4, (4, True)), (1, (1, True))]
+)
+def test_capped_count_is_exact_up_to_the_cap(demo, five_ouyang, limit, expected):
+    assert capped_count(search(demo), limit) == expected
+
+
+def test_capped_count_limits_the_counting_query(demo, five_ouyang):
+    with CaptureQueriesContext(connection) as queries:
+        assert capped_count(search(demo), 3) == (3, True)
+    (sql,) = count_queries(queries)
+    assert "LIMIT 4" in sql.upper()
+    assert "ORDER BY" not in sql.upper()  # the order of the rows counted does not matter
+
+
+def test_capped_count_of_an_empty_result(demo):
+    assert capped_count(Person.objects.none(), 3) == (0, False)
+    assert capped_count(search(demo), 3) == (0, False)
+
+
+def test_people_count_uses_the_cap(demo, five_ouyang, cap):
+    cap(3)
+    assert selectors.people_count(search(demo)) == (3, True)
+    cap(5)
+    assert selectors.people_count(search(demo)) == (5, False)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner settings are PostgreSQL's")
+def test_people_count_leaves_the_planner_settings_as_they_were(demo, five_ouyang, cap):
+    def settings_now() -> dict[str, str]:
+        with connection.cursor() as cursor:
+            values = {}
+            for name in selectors._PROBE_EACH_MATCH:
+                cursor.execute(f"SHOW {name}")
+                values[name] = cursor.fetchone()[0]
+            return values
+
+    before = settings_now()
+    assert before["enable_hashjoin"] == "on"
+    cap(3)
+    with transaction.atomic():  # inside a request's transaction: SET LOCAL would last until its end
+        assert selectors.people_count(search(demo)) == (3, True)
+        assert settings_now() == before
+    assert settings_now() == before
+
+
+def test_person_list_shows_a_capped_count(client, demo, five_ouyang, cap):
+    client.force_login(demo.user("ly_operator"))
+    cap(3)
+    html = client.get("/registry/", {"q": SURNAME}).content.decode()
+    assert "共 3+ 条（仅列出前 3 条，请缩小查询范围）" in html
+    # The pages reach the first `cap` matches, in the list's order (by name).
+    names = sorted(p.name for p in five_ouyang)
+    assert [name in html for name in names] == [True, True, True, False, False]
+    cap(5)
+    html = client.get("/registry/", {"q": SURNAME}).content.decode()
+    assert "共 5 条" in html and "5+" not in html
+
+
+def test_person_list_pages_up_to_the_cap(client, demo, cap):
+    unit = demo.orgs["溧阳监狱"]
+    for i in range(23):
+        make_person(unit, name=f"{SURNAME}{i:02d}", release=date(2027, 6, 30))
+    client.force_login(demo.user("ly_operator"))
+    cap(21)
+    html = client.get("/registry/", {"q": SURNAME}).content.decode()
+    assert "共 21+ 条，第 1/2 页（仅列出前 21 条，请缩小查询范围）" in html
+    html = client.get("/registry/", {"q": SURNAME, "page": 2}).content.decode()
+    assert "第 2/2 页" in html and f"{SURNAME}20" in html and f"{SURNAME}21" not in html
+    cap(1000)
+    html = client.get("/registry/", {"q": SURNAME}).content.decode()
+    assert "共 23 条，第 1/2 页</span>" in html
+
+
+def test_other_lists_keep_their_exact_count(client, demo):
+    # web/pagination.html with Django's own Paginator, as every other list uses it.
+    client.force_login(demo.user("ly_operator"))
+    html = client.get("/imports/").content.decode()
+    assert "共 0 条" in html and "+ 条" not in html
+
+
+def test_people_api_caps_the_count(client, demo, five_ouyang, cap):
+    client.force_login(demo.user("ly_operator"))
+    cap(3)
+    body = client.get("/api/v1/registry/people", {"q": SURNAME, "page_size": 2}).json()
+    assert (body["count"], body["count_capped"], len(body["items"])) == (3, True, 2)
+    # Pages past the cap still return the rows that are there.
+    body = client.get("/api/v1/registry/people", {"q": SURNAME, "page_size": 2, "page": 3}).json()
+    assert [p["name"] for p in body["items"]] == [max(p.name for p in five_ouyang)]
+    cap(5)
+    body = client.get("/api/v1/registry/people", {"q": SURNAME}).json()
+    assert (body["count"], body["count_capped"], len(body["items"])) == (5, False, 5)
+
+
+def test_people_api_documents_the_flag(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    paged = next(
+        s for name, s in schema["components"]["schemas"].items() if "count_capped" in s.get("properties", {})
+    )
+    assert set(paged["required"]) >= {"items", "count", "count_capped", "page", "page_size"}
+
+
+def test_other_api_lists_have_no_flag(client, demo):
+    client.force_login(demo.user("ly_operator"))
+    body = client.get("/api/v1/registry/episodes").json()
+    assert "count_capped" not in body and body["count"] == body["count"]
