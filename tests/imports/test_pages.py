@@ -70,7 +70,7 @@ def test_upload_page_lists_columns_and_template_link(client, demo):
     page = client.get("/imports/new/test.people/").content.decode()
     assert "导入：测试人员" in page
     assert 'href="/imports/templates/test.people.xlsx"' in page
-    assert "<td>出生日期</td>" in page and "初级工、中级工" in page
+    assert '<td class="sb-nowrap">出生日期</td>' in page and "初级工、中级工" in page
 
 
 def test_upload_page_refuses_a_user_without_permission(client, demo):
@@ -93,9 +93,21 @@ def test_upload_through_the_page(client, demo, django_capture_on_commit_callback
     assert "状态：已完成" in page
     assert "导入完成：新增 3 条，更新 0 条" in page
     assert "hx-trigger" not in page
+    assert "查看导入的数据" not in page  # the test importer names no result page
     listing = client.get("/imports/").content.decode()
     assert 'href="/imports/new/test.people/"' in listing
     assert f'href="/imports/{job.pk}/"' in listing
+
+
+def test_done_job_links_to_the_imported_data(client, demo, django_capture_on_commit_callbacks, monkeypatch):
+    from skillbridge.imports.registry import get_importer
+
+    monkeypatch.setattr(get_importer("test.people"), "result_url_name", "accounts:organisation_list")
+    client.force_login(demo.user("cz_operator"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/imports/new/test.people/", {"file": upload(make_xlsx())})
+    page = client.get(response["Location"]).content.decode()
+    assert '<a class="btn btn-sm btn-primary mt-2" href="/organisations/">查看导入的数据</a>' in page
 
 
 def test_refused_file_is_explained_on_the_form(client, demo):

@@ -61,6 +61,7 @@ def _require_city_hrss(user) -> None:
 class StandardsImporter(Importer):
     key = "catalog.standards"
     title = "补贴标准"
+    result_url_name = "catalog:standard_list"
     columns = (
         Column("year", "年度", required=True, kind="int", sample="2026"),
         Column(
@@ -249,6 +250,7 @@ class StandardsImporter(Importer):
 class InstitutionsImporter(Importer):
     key = "catalog.institutions"
     title = "培训和评价机构目录"
+    result_url_name = "catalog:institution_list"
     columns = (
         Column(
             "name",

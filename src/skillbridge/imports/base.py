@@ -121,6 +121,7 @@ class Importer(ABC):
     title: ClassVar[str]  # e.g. "人员及羁押信息"
     columns: ClassVar[tuple[Column, ...]]
     batch_size: ClassVar[int] = 2000
+    result_url_name: ClassVar[str | None] = None  # the list page showing what an import wrote
 
     def __init__(self, user):
         self.user = user

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from skillbridge.accounts.scope import get_in_scope
 from skillbridge.errors import Forbidden, NotFound, ServiceError
@@ -70,7 +71,13 @@ def job_create(request, key: str):
 @login_required
 def job_detail(request, pk: int):
     job = get_in_scope(ImportJob, request.user, pk=pk)
-    context = {"job": job, "shown_errors": job.errors[:ERRORS_SHOWN], "errors_shown": ERRORS_SHOWN}
+    url_name = get_importer(job.importer_key).result_url_name
+    context = {
+        "job": job,
+        "shown_errors": job.errors[:ERRORS_SHOWN],
+        "errors_shown": ERRORS_SHOWN,
+        "result_url": reverse(url_name) if url_name and job.status == "done" else None,
+    }
     if request.headers.get("HX-Request"):
         return render(request, "imports/_job_status.html", context)
     return render(request, "imports/job_detail.html", {**context, "page_title": str(job)})

@@ -106,6 +106,7 @@ def template_row(values: dict) -> list:
 class PeopleImporter(Importer):
     key = "registry.people"
     title = "人员及羁押（矫正）信息"
+    result_url_name = "registry:person_list"
     columns = COLUMNS
 
     def __init__(self, user):

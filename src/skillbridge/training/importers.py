@@ -22,6 +22,7 @@ from .services.classes import MAX_ONLINE_MINUTES
 class OnlineMinutesImporter(Importer):
     key = "training.online_minutes"
     title = "在线学习学时"
+    result_url_name = "training:class_list"
     columns = (
         Column("name", "姓名", required=True, max_length=50, sample="张伟"),
         Column("id_number", "身份证号码", required=True, max_length=18, sample="320402198805170011"),
