@@ -7,6 +7,8 @@ from skillbridge.catalog.models import Occupation, SkillLevel, SpecialAbilityIte
 from .models import AgreementStatus, PlanCategory, PlanKind
 from .services import ItemData
 
+# type="date" inputs only accept ISO dates; the zh-hans default input format (2026/11/22) shows as empty.
+ISO_DATE = "%Y-%m-%d"
 _INPUT = {"class": "form-control"}
 _SMALL = {"class": "form-control form-control-sm"}
 _SELECT = {"class": "form-select"}
@@ -69,8 +71,12 @@ class PlanHeaderForm(forms.Form):
 
 
 class PlanItemForm(forms.Form):
+    # The initial matches the first choice, so the formset's blank extra row counts as unchanged (skipped).
     category = forms.ChoiceField(
-        label="培训类别", choices=PlanCategory.choices, widget=forms.Select(attrs=_SELECT)
+        label="培训类别",
+        choices=PlanCategory.choices,
+        initial=PlanCategory.EMPLOYMENT,
+        widget=forms.Select(attrs=_SELECT),
     )
     occupation = forms.ModelChoiceField(
         label="职业（工种）",
@@ -197,8 +203,8 @@ class AgreementForm(forms.Form):
         widget=forms.TextInput(attrs=_INPUT),
     )
     trainees = forms.IntegerField(label="培训人数", widget=forms.NumberInput(attrs=_INPUT))
-    valid_from = forms.DateField(label="合作期限自", widget=forms.DateInput(attrs=_DATE))
-    valid_to = forms.DateField(label="合作期限至", widget=forms.DateInput(attrs=_DATE))
+    valid_from = forms.DateField(label="合作期限自", widget=forms.DateInput(format=ISO_DATE, attrs=_DATE))
+    valid_to = forms.DateField(label="合作期限至", widget=forms.DateInput(format=ISO_DATE, attrs=_DATE))
     fee_standard = forms.CharField(
         label="培训费用标准",
         max_length=200,
@@ -236,18 +242,20 @@ class AgreementForm(forms.Form):
 class AgreementSignForm(forms.Form):
     unit_signatory = forms.CharField(label="甲方签字人", max_length=50, widget=forms.TextInput(attrs=_INPUT))
     unit_signed_on = forms.DateField(
-        label="甲方签订日期", required=False, widget=forms.DateInput(attrs=_DATE)
+        label="甲方签订日期", required=False, widget=forms.DateInput(format=ISO_DATE, attrs=_DATE)
     )
     institution_signatory = forms.CharField(
         label="乙方签字人", max_length=50, widget=forms.TextInput(attrs=_INPUT)
     )
     institution_signed_on = forms.DateField(
-        label="乙方签订日期", required=False, widget=forms.DateInput(attrs=_DATE)
+        label="乙方签订日期", required=False, widget=forms.DateInput(format=ISO_DATE, attrs=_DATE)
     )
 
 
 class AgreementTerminateForm(forms.Form):
-    terminated_on = forms.DateField(label="终止日期", required=False, widget=forms.DateInput(attrs=_DATE))
+    terminated_on = forms.DateField(
+        label="终止日期", required=False, widget=forms.DateInput(format=ISO_DATE, attrs=_DATE)
+    )
     termination_reason = forms.CharField(
         label="终止原因", required=False, max_length=200, widget=forms.TextInput(attrs=_INPUT)
     )

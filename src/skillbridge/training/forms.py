@@ -8,6 +8,8 @@ from skillbridge.planning.models import PlanCategory, PlanItem
 
 from .models import MANUAL_EXITS, ClassStatus, EnrolmentStatus, SessionKind
 
+# type="date" inputs only accept ISO dates; the zh-hans default input format (2026/11/22) shows as empty.
+ISO_DATE = "%Y-%m-%d"
 _INPUT = {"class": "form-control"}
 _SELECT = {"class": "form-select"}
 _DATE = {"class": "form-control", "type": "date"}
@@ -55,8 +57,8 @@ class ApplicationForm(forms.Form):
     period_total = forms.IntegerField(
         label="培训班期：共M班", min_value=1, widget=forms.NumberInput(attrs=_INPUT)
     )
-    date_from = forms.DateField(label="培训时间从", widget=forms.DateInput(attrs=_DATE))
-    date_to = forms.DateField(label="培训时间至", widget=forms.DateInput(attrs=_DATE))
+    date_from = forms.DateField(label="培训时间从", widget=forms.DateInput(format=ISO_DATE, attrs=_DATE))
+    date_to = forms.DateField(label="培训时间至", widget=forms.DateInput(format=ISO_DATE, attrs=_DATE))
     days = forms.IntegerField(label="共计天数", min_value=1, widget=forms.NumberInput(attrs=_INPUT))
     theory_hours = forms.IntegerField(label="理论课时", min_value=0, widget=forms.NumberInput(attrs=_INPUT))
     practice_hours = forms.IntegerField(
@@ -68,7 +70,7 @@ class ApplicationForm(forms.Form):
     teachers = forms.CharField(label="授课教师", widget=forms.Textarea(attrs={**_INPUT, "rows": 2}))
     textbooks = forms.CharField(label="使用教材", widget=forms.Textarea(attrs={**_INPUT, "rows": 2}))
     venue = forms.CharField(label="教学场地", max_length=200, widget=forms.TextInput(attrs=_INPUT))
-    filled_on = forms.DateField(label="填报日期", widget=forms.DateInput(attrs=_DATE))
+    filled_on = forms.DateField(label="填报日期", widget=forms.DateInput(format=ISO_DATE, attrs=_DATE))
 
     def __init__(self, *args, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,12 +122,14 @@ class ExitForm(forms.Form):
         choices=[(s, EnrolmentStatus(s).label) for s in MANUAL_EXITS],
         widget=forms.Select(attrs=_SELECT_SMALL),
     )
-    on = forms.DateField(label="离班日期", widget=forms.DateInput(attrs={**_SMALL, "type": "date"}))
+    on = forms.DateField(
+        label="离班日期", widget=forms.DateInput(format=ISO_DATE, attrs={**_SMALL, "type": "date"})
+    )
     reason = forms.CharField(label="说明", max_length=300, widget=forms.TextInput(attrs=_SMALL))
 
 
 class SessionForm(forms.Form):
-    date = forms.DateField(label="日期", widget=forms.DateInput(attrs=_DATE))
+    date = forms.DateField(label="日期", widget=forms.DateInput(format=ISO_DATE, attrs=_DATE))
     start_time = forms.TimeField(label="开始时间", widget=forms.TimeInput(attrs={**_INPUT, "type": "time"}))
     minutes = forms.IntegerField(label="时长（分钟）", min_value=1, widget=forms.NumberInput(attrs=_INPUT))
     kind = forms.ChoiceField(label="类型", choices=SessionKind.choices, widget=forms.Select(attrs=_SELECT))
@@ -146,4 +150,6 @@ class OnlineForm(forms.Form):
 
 
 class DateForm(forms.Form):
-    on = forms.DateField(label="日期", widget=forms.DateInput(attrs={**_SMALL, "type": "date"}))
+    on = forms.DateField(
+        label="日期", widget=forms.DateInput(format=ISO_DATE, attrs={**_SMALL, "type": "date"})
+    )

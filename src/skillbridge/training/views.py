@@ -430,9 +430,10 @@ def session_edit(request, pk: int):
     )
 
 
-def _attendance_context(request, session, errors=()):
+def _attendance_context(request, session, errors=(), saved=""):
     training_class = session.training_class
     return {
+        "saved": saved,
         "session": session,
         "c": training_class,
         "rows": selectors.attendance_grid(session),
@@ -468,7 +469,7 @@ def session_attendance(request, pk: int):
 def attendance_save(request, pk: int):
     """The grid's exceptions: every row's minutes as posted (htmx re-renders the grid in place)."""
     session = get_in_scope(TrainingSession, request.user, pk=pk)
-    entries, errors = [], []
+    entries, errors, saved = [], [], ""
     for key, value in request.POST.items():
         if not key.startswith("m_"):
             continue
@@ -490,12 +491,15 @@ def attendance_save(request, pk: int):
                 raise
             errors = [d["message"] for d in exc.details] or [exc.message]
         else:
-            messages.success(request, f"已保存{count}人的考勤。")
+            saved = f"已保存{count}人的考勤。"
     if request.headers.get("HX-Request"):
+        # The fragment shows the outcome itself: a message stored here would surface on the next page.
         session.refresh_from_db()
         return render(
-            request, "training/_attendance_grid.html", _attendance_context(request, session, errors)
+            request, "training/_attendance_grid.html", _attendance_context(request, session, errors, saved)
         )
+    if saved:
+        messages.success(request, saved)
     for error in errors:
         messages.error(request, error)
     return redirect("training:session_attendance", pk=pk)
