@@ -9,6 +9,19 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def _ensure_reference_catalogues():
+    """Transactional tests (live server) flush the database, data migrations included: put the
+    catalogue reference data (occupations, levels, certificate types) back as the migration loads it."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from skillbridge.catalog.models import Occupation
+
+    if not Occupation.objects.exists():
+        import_module("skillbridge.catalog.migrations.0002_seed_catalogues").load(apps, None)
+
+
 class DemoSetUp:
     """The demo's Changzhou and Anhui organisations and accounts, by name and username."""
 
@@ -16,6 +29,7 @@ class DemoSetUp:
         from skillbridge.accounts.models import Organisation, User
         from skillbridge.demo import load_demo
 
+        _ensure_reference_catalogues()
         load_demo()
         # As if every demo user had already set their own password (forced change is tested apart).
         User.objects.update(must_change_password=False)
