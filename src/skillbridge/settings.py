@@ -68,6 +68,13 @@ INSTALLED_APPS = [
     "skillbridge.imports",
     "skillbridge.planning",
     "skillbridge.training",
+    "skillbridge.certificates",
+    "skillbridge.assessment",
+    "skillbridge.subsidies",
+    "skillbridge.funds",
+    "skillbridge.reporting",
+    "skillbridge.supervision",
+    "skillbridge.employment",
     "skillbridge.web",
 ]
 

@@ -18,6 +18,13 @@ urlpatterns = [
     path("imports/", include("skillbridge.imports.urls")),
     path("planning/", include("skillbridge.planning.urls")),
     path("training/", include("skillbridge.training.urls")),
+    path("certificates/", include("skillbridge.certificates.urls")),
+    path("assessment/", include("skillbridge.assessment.urls")),
+    path("subsidies/", include("skillbridge.subsidies.urls")),
+    path("funds/", include("skillbridge.funds.urls")),
+    path("reporting/", include("skillbridge.reporting.urls")),
+    path("supervision/", include("skillbridge.supervision.urls")),
+    path("employment/", include("skillbridge.employment.urls")),
     path("api/v1/", api.urls),
 ]
 

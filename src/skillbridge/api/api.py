@@ -8,12 +8,19 @@ from ninja.errors import AuthenticationError
 from skillbridge.accounts.api import router as accounts_router
 from skillbridge.accounts.services import API_TOKEN_DAYS, api_token_issue
 from skillbridge.approvals.api import router as approvals_router
+from skillbridge.assessment.api import router as assessment_router
 from skillbridge.catalog.api import router as catalog_router
+from skillbridge.certificates.api import router as certificates_router
+from skillbridge.employment.api import router as employment_router
 from skillbridge.errors import Forbidden
+from skillbridge.funds.api import router as funds_router
 from skillbridge.imports.api import router as imports_router
 from skillbridge.planning.api import router as planning_router
 from skillbridge.policy.api import router as policy_router
 from skillbridge.registry.api import router as registry_router
+from skillbridge.reporting.api import router as reporting_router
+from skillbridge.subsidies.api import router as subsidies_router
+from skillbridge.supervision.api import router as supervision_router
 from skillbridge.training.api import router as training_router
 
 from . import errors
@@ -60,3 +67,10 @@ api.add_router("/registry", registry_router)
 api.add_router("/imports", imports_router)
 api.add_router("/planning", planning_router)
 api.add_router("/training", training_router)
+api.add_router("/certificates", certificates_router)
+api.add_router("/assessment", assessment_router)
+api.add_router("/subsidies", subsidies_router)
+api.add_router("/funds", funds_router)
+api.add_router("/reporting", reporting_router)
+api.add_router("/supervision", supervision_router)
+api.add_router("/employment", employment_router)

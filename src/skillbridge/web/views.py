@@ -5,6 +5,7 @@ from django.utils import timezone
 from skillbridge.approvals.selectors import inbox
 
 from .context import PLATFORM_ROLE_CODES, menu_for
+from .panels import home_panels
 
 
 @login_required
@@ -13,7 +14,9 @@ def home(request):
     if request.user.roles & PLATFORM_ROLE_CODES:
         return redirect(menu_for(request.user)[0]["url"])
     items = inbox(request.user, today=timezone.localdate())
-    return render(request, "web/home.html", {"items": items, "page_title": "待办事项"})
+    return render(
+        request, "web/home.html", {"items": items, "panels": home_panels(request), "page_title": "待办事项"}
+    )
 
 
 def error_400(request, exception=None):
