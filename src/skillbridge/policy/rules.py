@@ -269,3 +269,41 @@ def is_overdue(due: date, today: date) -> bool:
 def overdue_working_days(due: date, today: date) -> int:
     """Working days after ``due`` up to and including ``today``; 0 when not overdue."""
     return working_days_between(due, today) if today > due else 0
+
+
+# ---- subsidy claims (补贴申领) ---------------------------------------------------------------------------
+
+
+def claim_check_action(check: str, pack: PolicyPack) -> Literal["block", "flag"]:
+    """What a failing claim check does to its line: the pack's `claim_checks.<check>`, else ``block``."""
+    rule = getattr(pack.claim_checks, check, None)
+    return rule.value if rule else "block"
+
+
+def notice_end(published_on: date, pack: PolicyPack) -> date:
+    """Last day of the public notice (公示): N working days after the day of publication (which does not
+    count, like every other working-day period). The claim may be acted on from the next day."""
+    rule = pack.subsidy.public_notice_working_days
+    if not rule:
+        raise RuleNotDefined(pack.code, "公示期（工作日）")
+    return add_working_days(published_on, rule.value)
+
+
+def notice_running(end: date, today: date) -> bool:
+    """The notice is still running up to and including its last day."""
+    return today <= end
+
+
+def amount_within_standard(amount: Decimal, standard_amount: Decimal | None) -> Decision:
+    """A claimed amount must equal the catalogue standard: above it is refused, below it is noted."""
+    if standard_amount is None:
+        return Decision.of(
+            [Reason("no_standard", "补贴标准目录中没有该职业（工种）、等级、证书类型的标准", "补贴标准目录")]
+        )
+    if amount > standard_amount:
+        message = f"申领金额 {amount:.2f} 元高于补贴标准 {standard_amount:.2f} 元"
+        return Decision.of([Reason("amount_above_standard", message, "补贴标准目录")])
+    if amount < standard_amount:
+        message = f"申领金额 {amount:.2f} 元低于补贴标准 {standard_amount:.2f} 元"
+        return Decision.of([Reason("amount_below_standard", message, "补贴标准目录", "warn")])
+    return Decision(True)

@@ -337,6 +337,20 @@ class Target(Frozen):
         return self
 
 
+CheckAction = Literal["block", "flag"]
+
+
+class ClaimChecks(Frozen):
+    """What a failing subsidy-claim check does to the line (`block`: not payable, `flag`: a reviewer decides).
+    See subsidies/checks.py; integrity checks (certificate valid, amount = standard …) always block."""
+
+    yearly_cap: Sourced[CheckAction] | None = Field(None, title="每人每年补贴次数超限")
+    same_occupation_level: Sourced[CheckAction] | None = Field(None, title="同一职业同一等级重复享受")
+    per_person_cap: Sourced[CheckAction] | None = Field(None, title="人均补助标准超限")
+    data_entry_late: Sourced[CheckAction] | None = Field(None, title="学员信息逾期录入")
+    eligibility_at_enrolment: Sourced[CheckAction] | None = Field(None, title="入班时资格提示")
+
+
 class ReferenceProvince(Frozen):
     """Another province's practice, kept as reference data (000 §三), not applied to anyone."""
 
@@ -360,6 +374,7 @@ class PolicyPack(Frozen):
     subsidy: Subsidy = Subsidy()
     training: Training = Training()
     deadlines: Deadlines = Deadlines()
+    claim_checks: ClaimChecks = ClaimChecks()
     chains: dict[DocType, tuple[Stage, ...]] = Field(default_factory=dict)
     targets: tuple[Target, ...] = ()
     reference_provinces: tuple[ReferenceProvince, ...] = ()
