@@ -81,6 +81,9 @@ class Certificate(models.Model):
         on_delete=models.PROTECT,
         related_name="superseded_by",
     )
+    # The canonical record exactly as signed (UTF-8 JSON), so a later key rotation or rename of a
+    # catalogue entry never changes what the printed QR code carries.
+    signed_record = models.TextField("签名记录", blank=True)
     signature = models.TextField("签名（Ed25519，Base64）", blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(auto_now_add=True)
@@ -180,3 +183,37 @@ class CreditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.amount}"
+
+
+class VerificationCheck(models.Model):
+    """Every public verification attempt (查验日志): also the basis of the per-IP rate limit."""
+
+    class Method(models.TextChoices):
+        CODE = "code", "查验码"
+        NAME_NUMBER = "name_number", "姓名+证书编号"
+
+    class Outcome(models.TextChoices):
+        FOUND = "found", "查到"
+        NOT_FOUND = "not_found", "未查到"
+        MALFORMED = "malformed", "格式不符"
+        RATE_LIMITED = "rate_limited", "超过频次"
+        BAD_SIGNATURE = "bad_signature", "二维码签名无效"
+
+    at = models.DateTimeField("时间", auto_now_add=True)
+    ip = models.GenericIPAddressField("IP地址", null=True, blank=True)
+    method = models.CharField("方式", max_length=12, choices=Method.choices)
+    # What was asked, without personal data: the code, or the certificate number (the name is not kept).
+    query = models.CharField("查询内容", max_length=80, blank=True)
+    outcome = models.CharField("结果", max_length=14, choices=Outcome.choices)
+    certificate = models.ForeignKey(
+        Certificate, null=True, blank=True, on_delete=models.PROTECT, related_name="verification_checks"
+    )
+    user_agent = models.CharField("浏览器", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "证书查验记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["ip", "at"]), models.Index(fields=["certificate", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.ip} {self.get_outcome_display()}"
