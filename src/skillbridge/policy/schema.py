@@ -320,6 +320,24 @@ class Deadlines(Frozen):
     prepayment_working_days: Sourced[PositiveInt] | None = Field(None, title="收到资金后预拨时限（工作日）")
 
 
+CreditAmount = Annotated[Decimal, Field(ge=0)]
+
+
+class Credits(Frozen):
+    """学分累计 (003 §(十): 建立电子档案、累计学分). The seeds give no rate: a pack states its own or the
+    platform default, marked as such in `source`. See certificates/credits.py."""
+
+    per_class_hour: Sourced[CreditAmount] | None = Field(
+        None, title="结业后每1课时（45分钟，面授及计入的在线学习）计学分"
+    )
+    certificate_by_level: Sourced[dict[Annotated[str, Field(pattern=r"^[1-5]$")], CreditAmount]] | None = (
+        Field(None, title="取得分等级证书按等级计学分（5 初级工 … 1 高级技师）")
+    )
+    certificate_by_type: Sourced[dict[Key, CreditAmount]] | None = Field(
+        None, title="取得不分等级证书按证书类型计学分"
+    )
+
+
 class Target(Frozen):
     key: Key
     name: Text
@@ -374,6 +392,7 @@ class PolicyPack(Frozen):
     subsidy: Subsidy = Subsidy()
     training: Training = Training()
     deadlines: Deadlines = Deadlines()
+    credits: Credits = Credits()
     claim_checks: ClaimChecks = ClaimChecks()
     chains: dict[DocType, tuple[Stage, ...]] = Field(default_factory=dict)
     targets: tuple[Target, ...] = ()
