@@ -39,6 +39,19 @@ class Occupation(models.Model):
     )
     green = models.BooleanField("绿色职业（L）", default=False)
     digital = models.BooleanField("数字职业（S）", default=False)
+    # The assessment route (002 二(七)): the national certificate an evaluation institution can award for
+    # this occupation — 职业资格证书 if it is in the 国家职业资格目录, 职业技能等级证书 if skill-level
+    # evaluation (职业技能等级认定) is available. Empty: no national evaluation, so the training
+    # institution's completion exam and its 培训合格证书. Seeded by migration 0003 (sources there) and kept
+    # by the HRSS (`services.occupation_route_set`).
+    national_certificate_type = models.ForeignKey(
+        "CertificateType",
+        verbose_name="可评价的国家证书",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     objects = PublicQuerySet.as_manager()
 

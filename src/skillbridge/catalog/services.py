@@ -674,3 +674,41 @@ def designation_revoke(
         changes={"effective_on": effective_on, "reason": designation.revoke_reason},
     )
     return designation
+
+
+# ---- assessment route of an occupation (002 二(七)) -----------------------------------------------------
+
+ROUTE_SETTERS = (OrgType.PROVINCIAL_HRSS, OrgType.CITY_HRSS)
+
+
+@transaction.atomic
+def occupation_route_set(
+    *, actor, occupation: Occupation, certificate_type: CertificateType | None
+) -> Occupation:
+    """Record which national certificate an evaluation institution can award for `occupation` (None: no
+    national evaluation, the training institution's completion exam). Only a national type with levels
+    (职业资格证书 / 职业技能等级证书) fits an occupation; kept by the HRSS."""
+    if actor is not None:
+        if actor.organisation.org_type not in ROUTE_SETTERS:
+            raise Forbidden("只有人力资源和社会保障部门可以维护职业的评价方式")
+        require_role(actor, *WRITE_ROLES)
+    if occupation.level != 4:
+        raise ServiceError("须选择职业（细类）", field="occupation")
+    if certificate_type is not None and not (
+        certificate_type.is_national
+        and certificate_type.has_levels
+        and not certificate_type.for_special_items
+    ):
+        raise ServiceError(
+            f"“{certificate_type.name}”不是按职业和等级评价的国家证书", field="certificate_type"
+        )
+    before = occupation.national_certificate_type_id
+    occupation.national_certificate_type = certificate_type
+    occupation.save(update_fields=["national_certificate_type"])
+    audit_record(
+        action="catalog.occupation.route",
+        actor=actor,
+        obj=occupation,
+        changes={"national_certificate_type": [before, certificate_type.pk if certificate_type else None]},
+    )
+    return occupation
