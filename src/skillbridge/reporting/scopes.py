@@ -1,0 +1,104 @@
+"""One scope per dashboard: a unit, a city (设区市, 4-digit region prefix) or a province (2 digits).
+
+The scope is always cut from `Organisation.objects.visible_units(user)`: a drill-down can narrow it (province
+→ one city → one unit) but never widen it. A unit sees itself; a city bureau its city's units; a provincial
+bureau the units of its system in its province.
+"""
+
+from dataclasses import dataclass, field
+
+from skillbridge.accounts.models import Organisation
+from skillbridge.accounts.scope import CITY_SCOPE, PROVINCIAL_SCOPE, UNIT_TYPES
+from skillbridge.errors import Forbidden, NotFound
+
+PROVINCES = {
+    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区", "21": "辽宁省",
+    "22": "吉林省", "23": "黑龙江省", "31": "上海市", "32": "江苏省", "33": "浙江省", "34": "安徽省",
+    "35": "福建省", "36": "江西省", "37": "山东省", "41": "河南省", "42": "湖北省", "43": "湖南省",
+    "44": "广东省", "45": "广西壮族自治区", "46": "海南省", "50": "重庆市", "51": "四川省", "52": "贵州省",
+    "53": "云南省", "54": "西藏自治区", "61": "陕西省", "62": "甘肃省", "63": "青海省",
+    "64": "宁夏回族自治区", "65": "新疆维吾尔自治区",
+}  # fmt: skip
+
+LEVEL_LABELS = {"province": "全省", "city": "设区市", "unit": "单位"}
+
+
+@dataclass
+class Scope:
+    level: str  # province | city | unit
+    code: str  # "32" | "3204" | unit primary key
+    name: str
+    units: list = field(default_factory=list)
+    trail: list = field(default_factory=list)  # [(level, code, name)] from the user's top scope down
+
+    @property
+    def unit_ids(self) -> list[int]:
+        return [u.pk for u in self.units]
+
+    @property
+    def child_level(self) -> str | None:
+        return {"province": "city", "city": "unit"}.get(self.level)
+
+    def as_dict(self) -> dict:
+        return {"level": self.level, "code": self.code, "name": self.name}
+
+
+def city_names(region_codes) -> dict[str, str]:
+    """City prefix → city name (from the city bureaus' names: 常州市人力资源和社会保障局 → 常州市)."""
+    prefixes = {code[:4] for code in region_codes}
+    names = {}
+    rows = Organisation.objects.filter(
+        region_code__in=[p + "00" for p in prefixes], org_type__in=list(CITY_SCOPE)
+    ).values_list("region_code", "name")
+    for code, name in sorted(rows):
+        if "市" in name and code[:4] not in names:
+            names[code[:4]] = name[: name.index("市") + 1]
+    return {p: names.get(p, f"{p}00") for p in prefixes}
+
+
+def top_level(user) -> str:
+    org_type = user.organisation.org_type
+    if org_type in UNIT_TYPES:
+        return "unit"
+    if org_type in CITY_SCOPE:
+        return "city"
+    if org_type in PROVINCIAL_SCOPE:
+        return "province"
+    raise Forbidden("您所在单位没有统计数据权限", field="scope")
+
+
+def scope_for(user, *, city: str | None = None, unit: int | str | None = None) -> Scope:
+    """The user's dashboard scope, optionally narrowed to one city or one unit inside it."""
+    level = top_level(user)
+    units = list(Organisation.objects.visible_units(user).order_by("region_code", "name"))
+    org = user.organisation
+    if level == "unit":
+        scope = Scope("unit", str(org.pk), org.name, units)
+    elif level == "city":
+        prefix = org.city_prefix
+        scope = Scope("city", prefix, city_names([org.region_code])[prefix], units)
+    else:
+        prefix = org.province_prefix
+        scope = Scope("province", prefix, PROVINCES.get(prefix, prefix + "0000"), units)
+    scope.trail = [(scope.level, scope.code, scope.name)]
+    if city and level == "province":
+        chosen = [u for u in units if u.region_code.startswith(str(city))]
+        if len(str(city)) != 4 or not chosen:
+            raise NotFound("该设区市不在您的数据权限范围内", field="city")
+        scope = Scope("city", str(city), city_names([str(city)])[str(city)], chosen, scope.trail)
+        scope.trail = [*scope.trail, ("city", scope.code, scope.name)]
+    elif city and str(city) != org.city_prefix:
+        raise NotFound("该设区市不在您的数据权限范围内", field="city")
+    if unit not in (None, ""):
+        chosen = [u for u in scope.units if str(u.pk) == str(unit)]
+        if not chosen:
+            raise NotFound("该单位不在您的数据权限范围内", field="unit")
+        target = chosen[0]
+        trail = list(scope.trail)
+        if scope.level == "province":
+            prefix = target.region_code[:4]
+            trail.append(("city", prefix, city_names([prefix])[prefix]))
+        if scope.level != "unit":
+            trail.append(("unit", str(target.pk), target.name))
+        scope = Scope("unit", str(target.pk), target.name, [target], trail)
+    return scope

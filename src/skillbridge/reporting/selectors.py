@@ -1,0 +1,611 @@
+"""Dashboard figures for a scope and a period, counted per unit with one grouped query per figure, then
+summed up the levels (unit → city → province), so a level's total is by construction the sum of the level
+below. People are counted in person-times (人次) as the documents count them: an enrolment, a certificate,
+a claim line each count once.
+
+Definitions (shown on the page in 口径说明):
+- 应培训（刑释前）: custody / isolation episodes of the unit whose expected release date falls in the period,
+  the person not transferred away (a transferred person counts at the unit that releases them);
+- 刑释前获证: of those, the ones whose person holds a certificate (not revoked) issued between the start of
+  the term and the release date — a certificate issued after release does not count;
+- 参训: enrolments in classes starting in the period; 结业: enrolments completed in classes finished
+  (考核结业) in the period; 取证: certificates first issued in the period (reissues and revoked ones not
+  counted); 开班: classes starting in the period;
+- 补贴: lines of claims filled in the period — 申领 (submitted), 核定 (accepted in review; lines rejected in
+  review are counted apart), 公示 (accepted lines of claims that reached public notice), 拨付 / 支付 (amounts
+  disbursed to the unit's special account / paid on to the institution);
+- 逾期: classes finished in the period whose trainee data were entered after the pack's deadline (or are
+  still not entered past it).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+
+from skillbridge.certificates.models import Certificate, CertificateStatus
+from skillbridge.policy.errors import CalendarNotCovered
+from skillbridge.policy.loader import load_all
+from skillbridge.policy.rules import data_entry_deadline
+from skillbridge.registry.models import Episode, EpisodeKind, EpisodeStatus
+from skillbridge.training.models import Enrolment, EnrolmentStatus, TrainingClass
+
+from .periods import Period
+from .scopes import Scope, city_names
+
+COUNT_METRICS = (
+    "due",
+    "due_certified",
+    "enrolled",
+    "completed",
+    "assessed",
+    "certified",
+    "classes",
+    "claim_lines",
+    "approved_lines",
+    "rejected_lines",
+    "noticed_lines",
+    "deadlines_missed",
+)
+MONEY_METRICS = ("claimed_amount", "approved_amount", "noticed_amount", "disbursed_amount", "paid_amount")
+METRIC_LABELS = {
+    "due": "应培训人数（刑释前，人）",
+    "due_certified": "刑释前获证（人）",
+    "cert_rate": "刑释前获证率",
+    "enrolled": "参训（人次）",
+    "completed": "结业（人次）",
+    "assessed": "参加鉴定（人次）",
+    "certified": "取证（人次）",
+    "classes": "开班（个）",
+    "claim_lines": "申领补贴（人次）",
+    "claimed_amount": "申领金额（元）",
+    "approved_lines": "审核通过（人次）",
+    "approved_amount": "核定金额（元）",
+    "rejected_lines": "审核不予补贴（人次）",
+    "noticed_lines": "已公示（人次）",
+    "noticed_amount": "公示金额（元）",
+    "disbursed_amount": "已拨付专账（元）",
+    "paid_amount": "已支付机构（元）",
+    "deadlines_missed": "逾期事项（件）",
+}
+CUSTODY_KINDS = (EpisodeKind.CUSTODY, EpisodeKind.ISOLATION)
+SUBMITTED_CLAIM = ("in_review", "returned", "notice", "approved", "disbursed", "paid", "rejected")
+ACCEPTED_CLAIM = ("in_review", "returned", "notice", "approved", "disbursed", "paid")
+NOTICED_CLAIM = ("notice", "approved", "disbursed", "paid")
+
+
+def empty_metrics() -> dict:
+    metrics = dict.fromkeys(COUNT_METRICS, 0)
+    metrics.update(dict.fromkeys(MONEY_METRICS, Decimal("0.00")))
+    return metrics
+
+
+def assessment_available() -> bool:
+    return _model("assessment", "AssessmentResult") is not None
+
+
+def subsidies_available() -> bool:
+    return _model("subsidies", "ClaimLine") is not None
+
+
+def _model(app_label: str, name: str):
+    try:
+        return apps.get_model(app_label, name)
+    except LookupError:
+        return None
+
+
+# ---- per-unit figures ----------------------------------------------------------------------------------
+
+
+def _add(per_unit: dict, rows, mapping: dict) -> None:
+    for row in rows:
+        bucket = per_unit[row["unit_id"]]
+        for source, target in mapping.items():
+            bucket[target] += row[source] or 0
+
+
+def certified_before_release() -> Exists:
+    """The episode's person holds a non-revoked certificate issued in the term, on or before release."""
+    return Exists(
+        Certificate.objects.filter(
+            person_id=OuterRef("person_id"),
+            issue_date__gte=OuterRef("term_start"),
+            issue_date__lte=OuterRef("expected_release_date"),
+        ).exclude(status=CertificateStatus.REVOKED)
+    )
+
+
+def due_episodes(unit_ids, period: Period):
+    return (
+        Episode.objects.filter(
+            unit_id__in=unit_ids,
+            kind__in=CUSTODY_KINDS,
+            expected_release_date__gte=period.start,
+            expected_release_date__lte=period.end,
+        )
+        .exclude(status=EpisodeStatus.TRANSFERRED)
+        .annotate(has_certificate=certified_before_release())
+    )
+
+
+def unit_figures(unit_ids: list[int], period: Period, *, today: dt.date, missed=None) -> dict[int, dict]:
+    """Every count and amount of the dashboard for each unit (unit id → metrics)."""
+    per_unit = defaultdict(empty_metrics)
+    for unit_id in unit_ids:
+        per_unit[unit_id]
+    if not unit_ids:
+        return {}
+    start, end = period.start, period.end
+
+    _add(
+        per_unit,
+        due_episodes(unit_ids, period)
+        .values("unit_id")
+        .annotate(due=Count("id"), certified=Count("id", filter=Q(has_certificate=True))),
+        {"due": "due", "certified": "due_certified"},
+    )
+    _add(
+        per_unit,
+        Enrolment.objects.filter(
+            training_class__unit_id__in=unit_ids,
+            training_class__date_from__gte=start,
+            training_class__date_from__lte=end,
+        )
+        .values(unit_id=F("training_class__unit_id"))
+        .annotate(n=Count("id")),
+        {"n": "enrolled"},
+    )
+    _add(
+        per_unit,
+        Enrolment.objects.filter(
+            training_class__unit_id__in=unit_ids,
+            training_class__ended_on__gte=start,
+            training_class__ended_on__lte=end,
+            status=EnrolmentStatus.COMPLETED,
+        )
+        .values(unit_id=F("training_class__unit_id"))
+        .annotate(n=Count("id")),
+        {"n": "completed"},
+    )
+    _add(
+        per_unit,
+        Certificate.objects.filter(
+            unit_id__in=unit_ids, issue_date__gte=start, issue_date__lte=end, supersedes__isnull=True
+        )
+        .exclude(status=CertificateStatus.REVOKED)
+        .values("unit_id")
+        .annotate(n=Count("id")),
+        {"n": "certified"},
+    )
+    _add(
+        per_unit,
+        TrainingClass.objects.filter(unit_id__in=unit_ids, date_from__gte=start, date_from__lte=end)
+        .values("unit_id")
+        .annotate(n=Count("id")),
+        {"n": "classes"},
+    )
+    _assessed(per_unit, unit_ids, period)
+    _subsidies(per_unit, unit_ids, period)
+    if missed is None:
+        missed = missed_deadlines(unit_ids, period, today=today)
+    for row in missed:
+        per_unit[row["unit_id"]]["deadlines_missed"] += 1
+    return dict(per_unit)
+
+
+def _assessed(per_unit, unit_ids, period: Period) -> None:
+    """People assessed (参加鉴定) in the period, once the assessment app has results."""
+    model = _model("assessment", "AssessmentResult")
+    if model is None:
+        return
+    names = {f.name for f in model._meta.get_fields()}
+    unit_path = getattr(model, "scope_unit_field", None)
+    date_field = next((n for n in ("assessed_on", "exam_date", "result_date", "date") if n in names), None)
+    if not unit_path or not date_field:
+        return
+    rows = (
+        model.objects.filter(
+            **{
+                f"{unit_path}__in": unit_ids,
+                f"{date_field}__gte": period.start,
+                f"{date_field}__lte": period.end,
+            }
+        )
+        .values(unit_id=F(unit_path))
+        .annotate(n=Count("pk"))
+    )
+    _add(per_unit, rows, {"n": "assessed"})
+
+
+def _subsidies(per_unit, unit_ids, period: Period) -> None:
+    ClaimLine = _model("subsidies", "ClaimLine")
+    Claim = _model("subsidies", "Claim")
+    if ClaimLine is None or Claim is None:
+        return
+    lines = ClaimLine.objects.filter(
+        claim__unit_id__in=unit_ids,
+        claim__filled_on__gte=period.start,
+        claim__filled_on__lte=period.end,
+        claim__status__in=SUBMITTED_CLAIM,
+    )
+    accepted = Q(decision="accepted", is_active=True, claim__status__in=ACCEPTED_CLAIM)
+    noticed = Q(decision="accepted", is_active=True, claim__status__in=NOTICED_CLAIM)
+    rows = lines.values(unit_id=F("claim__unit_id")).annotate(
+        claim_lines=Count("id"),
+        claimed_amount=Sum("amount"),
+        approved_lines=Count("id", filter=accepted),
+        approved_amount=Sum("amount", filter=accepted),
+        rejected_lines=Count("id", filter=Q(decision="rejected")),
+        noticed_lines=Count("id", filter=noticed),
+        noticed_amount=Sum("amount", filter=noticed),
+    )
+    _add(per_unit, rows, {k: k for k in ("claim_lines", "claimed_amount", "approved_lines", "approved_amount",
+                                         "rejected_lines", "noticed_lines", "noticed_amount")})  # fmt: skip
+    money = (
+        Claim.objects.filter(unit_id__in=unit_ids, filled_on__gte=period.start, filled_on__lte=period.end)
+        .values("unit_id")
+        .annotate(disbursed_amount=Sum("disbursed_amount"), paid_amount=Sum("paid_amount"))
+    )
+    _add(per_unit, money, {"disbursed_amount": "disbursed_amount", "paid_amount": "paid_amount"})
+
+
+def missed_deadlines(unit_ids, period: Period, *, today: dt.date) -> list[dict]:
+    """Classes finished in the period whose trainee data went in after the pack's deadline (or not yet, past it).
+
+    A working-day deadline is never earlier than the same number of calendar days, so the database first keeps
+    only classes entered late by that weaker test; the working-day deadline is then checked for each."""
+    packs = load_all()
+    rows = []
+    by_days = defaultdict(list)
+    classes = TrainingClass.objects.filter(
+        unit_id__in=unit_ids, ended_on__gte=period.start, ended_on__lte=period.end
+    ).values("pk", "unit_id", "unit__policy_pack", "unit__name", "ended_on", "data_entered_on",
+             "application__occupation__name", "application__period_number")  # fmt: skip
+    for row in classes:
+        pack = packs.get(row["unit__policy_pack"])
+        rule = pack.deadlines.data_entry_working_days if pack else None
+        if rule is None:
+            continue
+        by_days[rule.value].append((row, pack))
+    for days, items in by_days.items():
+        for row, pack in items:
+            late_on = row["data_entered_on"] or today
+            if late_on <= row["ended_on"] + dt.timedelta(days=days):
+                continue
+            try:
+                deadline = data_entry_deadline(row["ended_on"], pack)
+            except CalendarNotCovered:
+                continue
+            if late_on > deadline:
+                rows.append(
+                    {
+                        "unit_id": row["unit_id"],
+                        "unit": row["unit__name"],
+                        "class_id": row["pk"],
+                        "what": f"{row['application__occupation__name'] or '培训班'}第{row['application__period_number']}期"
+                        "学员信息录入",
+                        "deadline": deadline.isoformat(),
+                        "done_on": row["data_entered_on"].isoformat() if row["data_entered_on"] else None,
+                    }
+                )
+    rows.sort(key=lambda r: (r["deadline"], r["unit"]))
+    return rows
+
+
+# ---- summing up the levels -----------------------------------------------------------------------------
+
+
+def finish(metrics: dict) -> dict:
+    """Add the rate (刑释前获证率) to summed metrics; money as strings with two decimals (JSON-safe)."""
+    out = dict(metrics)
+    due = out["due"]
+    out["cert_rate"] = round(out["due_certified"] / due, 4) if due else None
+    for key in MONEY_METRICS:
+        out[key] = f"{Decimal(out[key]):.2f}"
+    return out
+
+
+def _sum(items) -> dict:
+    total = empty_metrics()
+    for metrics in items:
+        for key in total:
+            total[key] += metrics[key]
+    return total
+
+
+def level_rows(scope: Scope, per_unit: dict[int, dict]) -> list[dict]:
+    """The rows of the level below the scope: cities of a province, units of a city (a unit: itself)."""
+    if scope.level == "province":
+        groups = defaultdict(list)
+        for unit in scope.units:
+            groups[unit.region_code[:4]].append(per_unit[unit.pk])
+        names = city_names(groups)
+        return [
+            {"level": "city", "key": prefix, "name": names[prefix], **finish(_sum(items))}
+            for prefix, items in sorted(groups.items())
+        ]
+    return [
+        {"level": "unit", "key": str(unit.pk), "name": unit.name, **finish(per_unit[unit.pk])}
+        for unit in scope.units
+    ]
+
+
+def dashboard(scope: Scope, period: Period, *, today: dt.date) -> dict:
+    """Everything the dashboard page, its exports, the API and a frozen report show (JSON-serialisable)."""
+    missed = missed_deadlines(scope.unit_ids, period, today=today)
+    per_unit = unit_figures(scope.unit_ids, period, today=today, missed=missed)
+    totals = finish(_sum(per_unit.values()))
+    unit_packs = {u.pk: u.policy_pack for u in scope.units}
+    return {
+        "scope": scope.as_dict(),
+        "period": {
+            "code": period.code,
+            "label": period.label,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+        },
+        "as_of": today.isoformat(),
+        "has_assessment": assessment_available(),
+        "has_subsidies": subsidies_available(),
+        "totals": totals,
+        "rows": level_rows(scope, per_unit),
+        "targets": targets(scope, period, totals, per_unit, unit_packs, today=today),
+        "breakdown": class_breakdown(scope.unit_ids, period),
+        "plan_vs_actual": plan_vs_actual(scope, period.year),
+        "deadlines": missed,
+    }
+
+
+# ---- classes by occupation, level, institution ---------------------------------------------------------
+
+
+def class_breakdown(unit_ids, period: Period) -> dict[str, list[dict]]:
+    classes = TrainingClass.objects.filter(
+        unit_id__in=unit_ids, date_from__gte=period.start, date_from__lte=period.end
+    )
+    enrolments = Enrolment.objects.filter(
+        training_class__unit_id__in=unit_ids,
+        training_class__date_from__gte=period.start,
+        training_class__date_from__lte=period.end,
+    )
+    from skillbridge.catalog.models import SkillLevel
+
+    level_names = {lv.name: f"{lv.name}/{lv.title}" for lv in SkillLevel.objects.all()}
+    out = {}
+    for key, path in (
+        ("occupation", "application__occupation__name"),
+        ("level", "application__level__name"),
+        ("institution", "institution__name"),
+    ):
+        counts = {r["k"]: r["n"] for r in classes.values(k=F(path)).annotate(n=Count("id"))}
+        people = {
+            r["k"]: r["n"] for r in enrolments.values(k=F(f"training_class__{path}")).annotate(n=Count("id"))
+        }
+        rows = [
+            {
+                "name": (level_names.get(name, name) if key == "level" else name) or "（其他项目）",
+                "classes": n,
+                "enrolled": people.get(name, 0),
+            }
+            for name, n in counts.items()
+        ]
+        rows.sort(key=lambda r: (-r["classes"], -r["enrolled"], r["name"]))
+        out[key] = rows
+    return out
+
+
+# ---- plan versus actual --------------------------------------------------------------------------------
+
+
+def plan_vs_actual(scope: Scope, year: int) -> dict[str, list[dict]]:
+    """Planned trainees (the plan in force: latest approved annual plan or adjustment plus approved temporary
+    additions) against enrolments in classes of that plan year, per unit and per occupation."""
+    from skillbridge.approvals.models import ReviewStatus
+    from skillbridge.planning.models import AnnualPlan, PlanItem, PlanKind
+
+    plans = (
+        AnnualPlan.objects.filter(unit_id__in=scope.unit_ids, year=year, review__status=ReviewStatus.APPROVED)
+        .order_by("unit_id", "-review__decided_at", "-id")
+        .values("pk", "unit_id", "kind")
+    )
+    in_force, has_base = [], set()
+    for plan in plans:
+        if plan["kind"] == PlanKind.TEMPORARY:
+            in_force.append(plan["pk"])
+        elif plan["unit_id"] not in has_base:
+            has_base.add(plan["unit_id"])
+            in_force.append(plan["pk"])
+    planned_unit = defaultdict(int)
+    planned_occ = defaultdict(int)
+    for row in (
+        PlanItem.objects.filter(plan_id__in=in_force)
+        .values(
+            unit_id=F("plan__unit_id"),
+            occ=F("occupation__name"),
+            item=F("special_item__name"),
+            project=F("project_name"),
+        )
+        .annotate(n=Sum("planned_trainees"))
+    ):
+        planned_unit[row["unit_id"]] += row["n"]
+        planned_occ[row["occ"] or row["item"] or row["project"] or "（其他项目）"] += row["n"]
+    actual_unit = defaultdict(int)
+    actual_occ = defaultdict(int)
+    for row in (
+        Enrolment.objects.filter(
+            training_class__unit_id__in=scope.unit_ids, training_class__application__plan_year=year
+        )
+        .values(
+            unit_id=F("training_class__unit_id"),
+            occ=F("training_class__application__occupation__name"),
+            item=F("training_class__application__special_item__name"),
+            project=F("training_class__application__project_name"),
+        )
+        .annotate(n=Count("id"))
+    ):
+        actual_unit[row["unit_id"]] += row["n"]
+        actual_occ[row["occ"] or row["item"] or row["project"] or "（其他项目）"] += row["n"]
+
+    def row(name, planned, actual):
+        return {
+            "name": name,
+            "planned": planned,
+            "actual": actual,
+            "rate": round(actual / planned, 4) if planned else None,
+        }
+
+    by_unit = [row(u.name, planned_unit[u.pk], actual_unit[u.pk]) for u in scope.units]
+    names = sorted(set(planned_occ) | set(actual_occ), key=lambda n: (-planned_occ[n], -actual_occ[n], n))
+    by_occupation = [row(n, planned_occ[n], actual_occ[n]) for n in names]
+    return {"year": year, "by_unit": by_unit, "by_occupation": by_occupation}
+
+
+# ---- targets -------------------------------------------------------------------------------------------
+
+# How each pack target is measured on the platform's data (person-times of enrolments of the scope's units
+# in the target's years), by the target key. Targets without a measure are listed as not measured here.
+TARGET_MEASURES = {
+    "subsidised_training_total": ("全部参训人次", Q()),
+    "subsidised_training_2019": ("全部参训人次", Q()),
+    "community_correction": ("社区矫正对象参训人次", Q(person__population_category="community_correction")),
+    "enterprise_workers": ("企业职工参训人次", Q(person__population_category="enterprise_worker")),
+    "veterans": ("退役军人参训人次", Q(person__population_category="veteran")),
+    "disabled": ("残疾人参训人次", Q(person__is_disabled=True)),
+    "farmers": ("职业农民参训人次", Q(person__population_category="farmer")),
+    "poverty_alleviation": ("贫困劳动力参训人次", Q(person__population_category="poor_labour")),
+    "safety_skills": ("高危行业从业人员参训人次", Q(person__population_category="high_risk_worker")),
+    "school_leavers_graduates": (
+        "两后生及离校未就业高校毕业生参训人次",
+        Q(person__population_category__in=["school_leaver", "college_graduate"]),
+    ),
+}
+
+
+def applicable_packs(scope: Scope, unit_packs: dict[int, str]) -> list:
+    """Packs whose region covers the scope (Jiangsu's province-wide action for a Jiangsu city), plus the packs
+    the scope's units follow (Changzhou's certification target for Changzhou's prisons)."""
+    packs = load_all()
+    region = scope.code if scope.level != "unit" else scope.units[0].region_code
+    chosen = []
+    for code, pack in sorted(packs.items()):
+        prefixes = pack.region_prefixes.value
+        covers = any(region.startswith(p) for p in prefixes)
+        if covers or code in unit_packs.values():
+            chosen.append(pack)
+    return chosen
+
+
+def projection(actual: float, period_start: dt.date, period_end: dt.date, today: dt.date) -> float | None:
+    """Straight line: the rate so far carried to the end of the period (None before it starts)."""
+    if today < period_start:
+        return None
+    if today >= period_end:
+        return actual
+    elapsed = (today - period_start).days + 1
+    return actual * ((period_end - period_start).days + 1) / elapsed
+
+
+def targets(scope, period, totals, per_unit, unit_packs, *, today) -> list[dict]:
+    out = []
+    for pack in applicable_packs(scope, unit_packs):
+        for target in pack.targets:
+            end_year = target.end_year or period.year
+            start_year = target.start_year if target.end_year else period.year
+            if target.unit == "比例":
+                if target.key != "certification_rate":
+                    continue
+                if not (target.start_year <= period.year and (target.end_year or period.year) >= period.year):
+                    continue
+                units = [pk for pk, code in unit_packs.items() if code == pack.code]
+                due = sum(per_unit[pk]["due"] for pk in units)
+                got = sum(per_unit[pk]["due_certified"] for pk in units)
+                value = round(got / due, 4) if due else None
+                goal = float(target.target.value)
+                out.append(
+                    {
+                        "key": f"{pack.code}.{target.key}",
+                        "name": target.name,
+                        "pack": pack.name,
+                        "source": target.target.source,
+                        "unit": "比例",
+                        "target": goal,
+                        "actual": value,
+                        "measure": f"{period.label}应释放人员中刑释前获证的比例",
+                        "progress": round(value / goal, 4) if value is not None else None,
+                        "projected": value,
+                        "on_track": None if value is None else value >= goal,
+                        "window": period.label,
+                    }
+                )
+                continue
+            measure = TARGET_MEASURES.get(target.key)
+            window_start, window_end = dt.date(start_year, 1, 1), dt.date(end_year, 12, 31)
+            if measure is None:
+                out.append(
+                    {
+                        "key": f"{pack.code}.{target.key}",
+                        "name": target.name,
+                        "pack": pack.name,
+                        "source": target.target.source,
+                        "unit": target.unit,
+                        "target": float(target.target.value),
+                        "actual": None,
+                        "measure": "平台无此项数据（须另行统计）",
+                        "progress": None,
+                        "projected": None,
+                        "on_track": None,
+                        "window": f"{start_year}—{end_year}年",
+                    }
+                )
+                continue
+            label, condition = measure
+            as_of = min(today, window_end)
+            actual = Enrolment.objects.filter(
+                condition,
+                training_class__unit_id__in=scope.unit_ids,
+                training_class__date_from__gte=window_start,
+                training_class__date_from__lte=as_of,
+            ).count()
+            goal = float(target.target.value)
+            projected = projection(actual, window_start, window_end, today)
+            out.append(
+                {
+                    "key": f"{pack.code}.{target.key}",
+                    "name": target.name,
+                    "pack": pack.name,
+                    "source": target.target.source,
+                    "unit": target.unit,
+                    "target": goal,
+                    "actual": actual,
+                    "measure": label,
+                    "progress": round(actual / goal, 4),
+                    "projected": round(projected) if projected is not None else None,
+                    "on_track": None if projected is None else projected >= goal,
+                    "window": f"{start_year}—{end_year}年" if start_year != end_year else f"{start_year}年",
+                }
+            )
+    return out
+
+
+# ---- people lists (the bottom of the drill-down) -------------------------------------------------------
+
+PEOPLE_LISTS = {
+    "missing_certificate": "刑释前未取得证书人员",
+    "certified_before_release": "刑释前已获证人员",
+    "due": "应培训人员（期内释放）",
+}
+
+
+def people(scope: Scope, period: Period, which: str):
+    """Episodes behind the 应培训 / 获证 figures, with person and unit, in release-date order."""
+    if which not in PEOPLE_LISTS:
+        raise ValueError(which)
+    qs = due_episodes(scope.unit_ids, period).select_related("person", "unit")
+    if which == "missing_certificate":
+        qs = qs.filter(has_certificate=False)
+    elif which == "certified_before_release":
+        qs = qs.filter(has_certificate=True)
+    return qs.order_by("expected_release_date", "unit__name", "person__name", "pk")

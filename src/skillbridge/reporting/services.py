@@ -1,0 +1,169 @@
+"""Every write of the reporting app: periodic and special reports (generate → submit → receive)."""
+
+import datetime as dt
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from skillbridge.accounts.models import Organisation
+from skillbridge.audit.services import audit_record
+from skillbridge.errors import Conflict, Forbidden, ServiceError
+
+from .models import PeriodicReport, ReportKind, ReportStatus
+from .periods import Period
+from .scopes import Scope
+from .selectors import dashboard
+
+WRITERS = ("operator", "reviewer", "unit_head")
+# A city / provincial organisation without a parent reports to the provincial one of the same line.
+UPWARD = {
+    "city_hrss": "provincial_hrss",
+    "city_finance": "provincial_finance",
+    "city_justice": "provincial_justice",
+    "public_employment_service": "provincial_hrss",
+    "prison": "provincial_prison_bureau",
+    "rehab_centre": "provincial_rehab_bureau",
+    "community_correction_office": "provincial_justice",
+}
+BODY_MAX = 20000
+
+
+def _require_writer(actor, org) -> None:
+    if actor is None or actor.organisation_id != org.pk or not actor.has_role(*WRITERS):
+        raise Forbidden(f"只有{org.name}的经办人、审核人或负责人可以办理", field="report")
+
+
+def report_recipient(org: Organisation) -> Organisation | None:
+    """The organisation a report goes up to: the parent if set, else the provincial body of the same line."""
+    if org.parent_id:
+        return org.parent
+    target = UPWARD.get(org.org_type)
+    if target is None:
+        return None
+    return (
+        Organisation.objects.filter(
+            org_type=target, region_code__startswith=org.province_prefix, is_active=True
+        )
+        .order_by("region_code", "pk")
+        .first()
+    )
+
+
+def _frozen(data: dict) -> dict:
+    """A deep, JSON-only copy: what is stored is exactly what is shown later."""
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+@transaction.atomic
+def report_generate(
+    *, actor, scope: Scope, period: Period, kind: str, title: str = "", body: str = "", today: dt.date
+) -> PeriodicReport:
+    """Generate a report of the scope and period with its figures frozen now."""
+    if actor is None or not actor.has_role(*WRITERS):
+        raise Forbidden("只有经办人、审核人或负责人可以生成报告", field="report")
+    if kind not in ReportKind.values:
+        raise ServiceError("请选择报告类型（季报、年报或重大情况专报）", field="kind")
+    if kind == ReportKind.QUARTERLY and period.kind != "quarter":
+        raise ServiceError("季报的统计期间须为一个季度（如2026Q3）", field="period")
+    if kind == ReportKind.ANNUAL and period.kind != "year":
+        raise ServiceError("年报的统计期间须为一个年度（如2026）", field="period")
+    body = (body or "").strip()
+    if kind == ReportKind.SPECIAL and not body:
+        raise ServiceError("重大情况专报须填写情况说明", field="body")
+    if len(body) > BODY_MAX:
+        raise ServiceError(f"正文不能超过{BODY_MAX}字", field="body")
+    title = (title or "").strip()[:120] or f"{scope.name}{period.label}职业技能培训{ReportKind(kind).label}"
+    figures = _frozen(dashboard(scope, period, today=today))
+    report = PeriodicReport.objects.create(
+        kind=kind,
+        title=title,
+        scope_level=scope.level,
+        scope_code=scope.code,
+        scope_name=scope.name,
+        scope_unit=scope.units[0] if scope.level == "unit" else None,
+        period_code=period.code,
+        period_label=period.label,
+        period_start=period.start,
+        period_end=period.end,
+        figures=figures,
+        body=body,
+        author_org=actor.organisation,
+        created_by=actor,
+    )
+    audit_record(
+        action="reporting.report.generate",
+        actor=actor,
+        obj=report,
+        changes={"kind": kind, "scope": scope.as_dict(), "period": period.code, "totals": figures["totals"]},
+    )
+    return report
+
+
+def _lock(report: PeriodicReport) -> PeriodicReport:
+    return PeriodicReport.objects.select_for_update().select_related("author_org").get(pk=report.pk)
+
+
+@transaction.atomic
+def report_update_body(*, actor, report: PeriodicReport, title: str, body: str) -> PeriodicReport:
+    report = _lock(report)
+    _require_writer(actor, report.author_org)
+    if report.status != ReportStatus.DRAFT:
+        raise Conflict("报告已报送，不能修改", field="status")
+    body, title = (body or "").strip(), (title or "").strip()
+    if not title:
+        raise ServiceError("请填写标题", field="title")
+    if report.kind == ReportKind.SPECIAL and not body:
+        raise ServiceError("重大情况专报须填写情况说明", field="body")
+    if len(body) > BODY_MAX:
+        raise ServiceError(f"正文不能超过{BODY_MAX}字", field="body")
+    report.title, report.body = title[:120], body
+    report.save(update_fields=["title", "body"])
+    audit_record(action="reporting.report.edit", actor=actor, obj=report, changes={"title": report.title})
+    return report
+
+
+@transaction.atomic
+def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
+    report = _lock(report)
+    _require_writer(actor, report.author_org)
+    if report.status != ReportStatus.DRAFT:
+        raise Conflict(
+            f"报告已于{timezone.localtime(report.submitted_at):%Y-%m-%d %H:%M}报送", field="status"
+        )
+    recipient = report_recipient(report.author_org)
+    if recipient is None:
+        raise Conflict("本单位没有上级报送单位（省级单位为最高层级）", field="submitted_to")
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_to, report.submitted_by, report.submitted_at = recipient, actor, timezone.now()
+    report.save(update_fields=["status", "submitted_to", "submitted_by", "submitted_at"])
+    audit_record(action="reporting.report.submit", actor=actor, obj=report, changes={"to": recipient.name})
+    return report
+
+
+@transaction.atomic
+def report_receive(*, actor, report: PeriodicReport, note: str = "") -> PeriodicReport:
+    report = _lock(report)
+    if report.status != ReportStatus.SUBMITTED:
+        raise Conflict("只有已报送、尚未签收的报告可以签收", field="status")
+    if actor is None or actor.organisation_id != report.submitted_to_id or not actor.has_role(*WRITERS):
+        raise Forbidden("只有报送至的单位可以签收", field="report")
+    report.status = ReportStatus.RECEIVED
+    report.received_by, report.received_at = actor, timezone.now()
+    report.receipt_note = (note or "").strip()[:300]
+    report.save(update_fields=["status", "received_by", "received_at", "receipt_note"])
+    audit_record(
+        action="reporting.report.receive", actor=actor, obj=report, changes={"note": report.receipt_note}
+    )
+    return report
+
+
+@transaction.atomic
+def report_delete(*, actor, report: PeriodicReport) -> None:
+    report = _lock(report)
+    _require_writer(actor, report.author_org)
+    if report.status != ReportStatus.DRAFT:
+        raise Conflict("报告已报送，不能删除", field="status")
+    audit_record(action="reporting.report.delete", actor=actor, obj=report, changes={"title": report.title})
+    report.delete()

@@ -1,0 +1,195 @@
+"""Dashboard figures against the hand-computed world of conftest.py (period 2026, today 2026-11-22)."""
+
+import datetime as dt
+
+import pytest
+
+from skillbridge.errors import Forbidden, NotFound
+from skillbridge.reporting import selectors
+from skillbridge.reporting.periods import parse_period
+from skillbridge.reporting.scopes import scope_for
+
+from .conftest import TODAY
+
+YEAR = parse_period("2026", today=TODAY)
+
+
+def board(user, period=YEAR, **drill):
+    return selectors.dashboard(scope_for(user, **drill), period, today=TODAY)
+
+
+def pick(metrics, *keys):
+    return {k: metrics[k] for k in keys}
+
+
+KEYS = ("due", "due_certified", "cert_rate", "enrolled", "completed", "certified", "classes")
+
+
+def test_unit_figures_by_hand(world):
+    data = board(world.demo.user("ly_operator"))
+    assert data["scope"] == {"level": "unit", "code": str(world.ly.pk), "name": "溧阳监狱"}
+    assert pick(data["totals"], *KEYS) == {
+        "due": 4,
+        "due_certified": 1,
+        "cert_rate": 0.25,
+        "enrolled": 6,
+        "completed": 3,
+        "certified": 4,
+        "classes": 2,
+    }
+    assert pick(
+        data["totals"],
+        "claim_lines",
+        "claimed_amount",
+        "approved_lines",
+        "approved_amount",
+        "rejected_lines",
+        "noticed_lines",
+        "noticed_amount",
+        "disbursed_amount",
+        "paid_amount",
+    ) == {
+        "claim_lines": 3,
+        "claimed_amount": "3600.00",
+        "approved_lines": 2,
+        "approved_amount": "2400.00",
+        "rejected_lines": 1,
+        "noticed_lines": 2,
+        "noticed_amount": "2400.00",
+        "disbursed_amount": "2400.00",
+        "paid_amount": "2400.00",
+    }
+    assert data["rows"] == [{"level": "unit", "key": str(world.ly.pk), "name": "溧阳监狱", **data["totals"]}]
+
+
+def test_city_and_province_levels_sum_the_level_below(world):
+    bureau = world.demo.user("js_bureau_reviewer")
+    province = board(bureau)
+    assert province["scope"]["level"] == "province"
+    assert [(r["key"], r["name"]) for r in province["rows"]] == [("3201", "南京市"), ("3204", "常州市")]
+    assert pick(province["totals"], *KEYS) == {
+        "due": 7,
+        "due_certified": 4,
+        "cert_rate": 0.5714,
+        "enrolled": 7,
+        "completed": 5,
+        "certified": 6,
+        "classes": 3,
+    }
+    for city_row in province["rows"]:
+        city = board(bureau, city=city_row["key"])
+        assert city["totals"] == {k: v for k, v in city_row.items() if k not in ("level", "key", "name")}
+        summed = {k: 0 for k in selectors.COUNT_METRICS}
+        for unit_row in city["rows"]:
+            unit = board(bureau, unit=unit_row["key"])
+            assert unit["totals"] == {k: v for k, v in unit_row.items() if k not in ("level", "key", "name")}
+            for k in summed:
+                summed[k] += unit_row[k]
+        assert summed == {k: city["totals"][k] for k in summed}
+    for k in selectors.COUNT_METRICS:
+        assert province["totals"][k] == sum(r[k] for r in province["rows"])
+    changzhou = board(bureau, city="3204")
+    assert [(r["name"], r["due"], r["due_certified"], r["cert_rate"]) for r in changzhou["rows"]] == [
+        ("常州监狱", 1, 1, 1.0),
+        ("新康监狱", 1, 1, 1.0),
+        ("溧阳监狱", 4, 1, 0.25),
+    ]
+    assert changzhou["totals"]["cert_rate"] == 0.5
+
+
+def test_city_hrss_sees_only_its_units(world):
+    data = board(world.demo.user("cz_hrss_reviewer"))
+    assert data["scope"] == {"level": "city", "code": "3204", "name": "常州市"}
+    assert [r["name"] for r in data["rows"]] == ["常州监狱", "新康监狱", "溧阳监狱"]
+    assert data["totals"]["due"] == 6
+    with pytest.raises(NotFound):
+        scope_for(world.demo.user("cz_hrss_reviewer"), unit=world.nj.pk)
+    with pytest.raises(NotFound):
+        scope_for(world.demo.user("cz_hrss_reviewer"), city="3201")
+
+
+def test_unit_never_sees_another_unit(world):
+    user = world.demo.user("ly_operator")
+    with pytest.raises(NotFound):
+        scope_for(user, unit=world.cz.pk)
+    assert scope_for(user, unit=world.ly.pk).unit_ids == [world.ly.pk]
+    assert board(world.demo.user("xk_operator"))["totals"]["certified"] == 0
+
+
+def test_other_province_and_institution(world):
+    anhui = board(world.demo.user("ah_prison_bureau"))
+    assert anhui["scope"]["name"] == "安徽省"
+    assert pick(anhui["totals"], "due", "due_certified", "enrolled", "completed", "deadlines_missed") == {
+        "due": 1,
+        "due_certified": 0,
+        "enrolled": 1,
+        "completed": 1,
+        "deadlines_missed": 1,
+    }
+    assert anhui["deadlines"][0]["deadline"] == "2026-07-14"
+    assert board(world.demo.user("js_bureau_reviewer"))["totals"]["deadlines_missed"] == 0
+    with pytest.raises(Forbidden):
+        scope_for(world.demo.user("czjs_operator"))
+
+
+def test_quarter_boundaries(world):
+    user = world.demo.user("ly_operator")
+    q1 = board(user, parse_period("2026Q1", today=TODAY))["totals"]
+    # 赵一 releases 03-31 (last day of Q1), certified 02-10 / reissued 03-01.
+    assert pick(q1, "due", "due_certified", "enrolled", "completed", "certified", "claim_lines") == {
+        "due": 1,
+        "due_certified": 1,
+        "enrolled": 4,
+        "completed": 3,
+        "certified": 2,
+        "claim_lines": 0,
+    }
+    q2 = board(user, parse_period("2026Q2", today=TODAY))["totals"]
+    assert pick(q2, "due", "due_certified", "certified", "claim_lines") == {
+        "due": 1,
+        "due_certified": 0,
+        "certified": 1,
+        "claim_lines": 3,
+    }
+
+
+def test_people_missing_certificate(world):
+    scope = scope_for(world.demo.user("js_bureau_reviewer"), unit=world.ly.pk)
+    missing = selectors.people(scope, YEAR, "missing_certificate")
+    assert [e.person.name for e in missing] == ["钱二", "孙三", "吴六"]
+    done = selectors.people(scope, YEAR, "certified_before_release")
+    assert [e.person.name for e in done] == ["赵一"]
+
+
+def test_targets_and_projection(world):
+    data = board(world.demo.user("js_bureau_reviewer"), city="3204")
+    by_key = {t["key"]: t for t in data["targets"]}
+    rate = by_key["changzhou.certification_rate"]
+    assert (rate["target"], rate["actual"], rate["on_track"]) == (0.9, 0.5, False)
+    assert "常司发〔2022〕42号" in rate["source"]
+    total = by_key["jiangsu-general.subsidised_training_total"]
+    assert (total["target"], total["actual"], total["window"]) == (4500000.0, 0, "2019—2021年")
+    assert "yancheng.community_correction" not in by_key
+    assert selectors.projection(100, dt.date(2026, 1, 1), dt.date(2026, 12, 31), dt.date(2026, 7, 2)) == (
+        100 * 365 / 183
+    )
+    assert (
+        selectors.projection(100, dt.date(2026, 1, 1), dt.date(2026, 12, 31), dt.date(2025, 12, 31)) is None
+    )
+    assert selectors.projection(100, dt.date(2026, 1, 1), dt.date(2026, 12, 31), dt.date(2026, 12, 31)) == 100
+
+
+def test_plan_versus_actual(world):
+    data = board(world.demo.user("ly_operator"))
+    assert data["plan_vs_actual"]["by_unit"] == [
+        {"name": "溧阳监狱", "planned": 30, "actual": 6, "rate": 0.2}
+    ]
+    assert data["plan_vs_actual"]["by_occupation"] == [
+        {"name": "电工", "planned": 30, "actual": 4, "rate": 0.1333},
+        {"name": "焊工", "planned": 0, "actual": 2, "rate": None},
+    ]
+    assert data["breakdown"]["institution"] == [{"name": "常州技师学院", "classes": 2, "enrolled": 6}]
+    assert data["breakdown"]["level"] == [
+        {"name": "五级/初级工", "classes": 1, "enrolled": 4},
+        {"name": "四级/中级工", "classes": 1, "enrolled": 2},
+    ]
