@@ -271,6 +271,60 @@ def overdue_working_days(due: date, today: date) -> int:
     return working_days_between(due, today) if today > due else 0
 
 
+# ---- training funds (专账、预拨、清算、项目制先行拨付) -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """Year-end settlement of a prepayment: ``difference`` > 0 is a top-up (补拨), < 0 a refund (退回)."""
+
+    certified_trainees: int
+    due: Decimal
+    prepaid: Decimal
+    difference: Decimal
+    source: str
+
+    @property
+    def outcome(self) -> Literal["top_up", "refund", "even"]:
+        return "top_up" if self.difference > 0 else "refund" if self.difference < 0 else "even"
+
+
+def settlement_open(year: int, on: date, pack: PolicyPack) -> bool:
+    """Whether the settlement of ``year`` may be recorded on ``on``: from Jan 1 of the next year when the
+    pack settles after year end; any day otherwise."""
+    rule = pack.funds.settle_after_year_end
+    return on.year > year if rule and rule.value else True
+
+
+def settlement(certified_trainees: int, prepaid_yuan: Decimal, pack: PolicyPack) -> Settlement:
+    """Actual certified trainees × per-capita standard, compared with what was prepaid."""
+    basis, cap = pack.funds.settlement_basis, pack.subsidy.per_person_cap_yuan
+    if not basis or not cap:
+        raise RuleNotDefined(pack.code, "预拨资金的年度清算办法")
+    if not isinstance(prepaid_yuan, Decimal | int):
+        raise TypeError("prepaid_yuan 须为 Decimal（金额不用浮点数）")
+    if certified_trainees < 0:
+        raise ValueError("certified_trainees 不能为负数")
+    due = (cap.value * certified_trainees).quantize(FEN)
+    prepaid = Decimal(prepaid_yuan).quantize(FEN)
+    return Settlement(certified_trainees, due, prepaid, due - prepaid, f"{basis.source}；{cap.source}")
+
+
+def project_advance(subsidy_yuan: Decimal, advance_yuan: Decimal, pack: PolicyPack) -> Decision:
+    """Project-based training: at most the pack's share of the subsidy may be advanced (Jiangsu 50 %);
+    value = the largest advance allowed. No rule in the pack: no advance limit is stated, allowed."""
+    if not (rule := pack.subsidy.project_prepayment_max_ratio):
+        return Decision(True)
+    limit = (Decimal(subsidy_yuan) * rule.value).quantize(FEN, ROUND_HALF_UP)
+    if advance_yuan <= limit:
+        return Decision(True, value=limit)
+    message = (
+        f"先行拨付 {advance_yuan:.2f} 元超过补贴资金 {subsidy_yuan:.2f} 元的 {rule.value:.0%}"
+        f"（上限 {limit:.2f} 元）"
+    )
+    return Decision.of([_reason("project_advance", message, rule)], limit)
+
+
 # ---- subsidy claims (补贴申领) ---------------------------------------------------------------------------
 
 

@@ -90,6 +90,21 @@ POPULATION_CATEGORIES: dict[str, str] = {
     "high_risk_worker": "高危行业领域从业人员和各类特种作业人员",
 }
 
+# Uses of a unit's training-fund account (专账). The first eight are 皖司通〔2019〕45号 一(三)'s list grouped as
+# the funds pages show them; the last two are the pass-through of a subsidy to the institution (001 §六 专项核算).
+FUND_USES: dict[str, str] = {
+    "teachers": "培训师资",
+    "materials": "教材",
+    "tools": "器具、教具",
+    "consumables": "辅材、耗材",
+    "energy": "能源（水电能耗）",
+    "exams": "结业考核",
+    "assessment": "技能鉴定",
+    "equipment": "实训设备购置和维修保养",
+    "training_subsidy": "培训补贴（拨付培训机构）",
+    "assessment_subsidy": "鉴定补贴（拨付评价机构）",
+}
+
 Text = Annotated[str, Field(min_length=1)]
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 Ratio = Annotated[Decimal, Field(gt=0, le=1)]
@@ -111,6 +126,7 @@ def _vocabulary(vocabulary: dict[str, str], what: str) -> AfterValidator:
 
 OrgType = Annotated[str, _vocabulary(ORG_TYPES, "机构类型")]
 Category = Annotated[str, _vocabulary(POPULATION_CATEGORIES, "人员类别")]
+FundUse = Annotated[str, _vocabulary(FUND_USES, "资金用途类别")]
 
 
 def _invalid(field: str, message: str, **context: object) -> PydanticCustomError:
@@ -338,6 +354,16 @@ class Credits(Frozen):
     )
 
 
+class Funds(Frozen):
+    """The unit's training-fund account (专账) and the yearly budget / settlement model."""
+
+    use_categories: Sourced[tuple[FundUse, ...]] | None = Field(None, title="专账资金用途类别")
+    settlement_basis: Sourced[Literal["certified_trainees"]] | None = Field(
+        None, title="年度清算依据（certified_trainees：实际取证人数 × 人均标准）"
+    )
+    settle_after_year_end: Sourced[StrictBool] | None = Field(None, title="年度结束后方可清算")
+
+
 class Target(Frozen):
     key: Key
     name: Text
@@ -392,6 +418,7 @@ class PolicyPack(Frozen):
     subsidy: Subsidy = Subsidy()
     training: Training = Training()
     deadlines: Deadlines = Deadlines()
+    funds: Funds = Funds()
     credits: Credits = Credits()
     claim_checks: ClaimChecks = ClaimChecks()
     chains: dict[DocType, tuple[Stage, ...]] = Field(default_factory=dict)
