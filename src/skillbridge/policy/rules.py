@@ -8,7 +8,7 @@ value (``prepayment``, ``per_capita_budget``) raises ``RuleNotDefined``.
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Literal
@@ -361,3 +361,38 @@ def amount_within_standard(amount: Decimal, standard_amount: Decimal | None) -> 
         message = f"申领金额 {amount:.2f} 元低于补贴标准 {standard_amount:.2f} 元"
         return Decision.of([Reason("amount_below_standard", message, "补贴标准目录", "warn")])
     return Decision(True)
+
+
+# ---- employment services (就业服务) ---------------------------------------------------------------------
+
+
+def pre_release_window_start(release_date: date, pack: PolicyPack) -> date:
+    """First day of the pre-release period (建档、移交): N calendar months before the release date."""
+    rule = pack.employment.pre_release_window_months
+    if not rule:
+        raise RuleNotDefined(pack.code, "刑释前建立就业档案的提前期")
+    return add_months(release_date, -rule.value)
+
+
+def approaching_release(release_date: date, today: date, pack: PolicyPack) -> bool:
+    """Within the pre-release period: from its first day up to and including the release day."""
+    return pre_release_window_start(release_date, pack) <= today <= release_date
+
+
+def follow_up_schedule(released_on: date, pack: PolicyPack) -> tuple[tuple[int, date], ...]:
+    """(months, due date) of each follow-up after release; none when the pack states no schedule."""
+    rule = pack.employment.follow_up_months
+    return tuple((months, add_months(released_on, months)) for months in rule.value) if rule else ()
+
+
+FollowUpState = Literal["not_due", "due", "overdue"]
+
+
+def follow_up_state(due: date, today: date, pack: PolicyPack) -> FollowUpState:
+    """An open follow-up: ``not_due`` before its window opens (due − N days), ``due`` within due ± N days
+    (both ends included), ``overdue`` from the day after; without a window rule the due day alone."""
+    rule = pack.employment.follow_up_window_days
+    window = rule.value if rule else 0
+    if today < due - timedelta(days=window):
+        return "not_due"
+    return "due" if today <= due + timedelta(days=window) else "overdue"

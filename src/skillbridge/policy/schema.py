@@ -364,6 +364,27 @@ class Funds(Frozen):
     settle_after_year_end: Sourced[StrictBool] | None = Field(None, title="年度结束后方可清算")
 
 
+class Employment(Frozen):
+    """Employment services around release (就业服务): when a profile is due, who receives the handover,
+    when the follow-ups after release fall due. See rules.approaching_release / follow_up_*."""
+
+    pre_release_window_months: Sourced[PositiveInt] | None = Field(
+        None, title="刑释前建立就业档案、移交的提前期（月）"
+    )
+    handover_to: Sourced[OrgType] | None = Field(None, title="就业服务移交对象（机构类型）")
+    follow_up_months: Sourced[tuple[PositiveInt, ...]] | None = Field(None, title="释放后回访节点（月）")
+    follow_up_window_days: Sourced[PositiveInt] | None = Field(
+        None, title="回访节点前后可完成的天数（超过为逾期）"
+    )
+
+    @field_validator("follow_up_months")
+    @classmethod
+    def _ascending(cls, months):
+        if months is not None and (not months.value or list(months.value) != sorted(set(months.value))):
+            raise PydanticCustomError("invalid", "follow_up_months 须为不重复、升序的月数")
+        return months
+
+
 class Target(Frozen):
     key: Key
     name: Text
@@ -418,6 +439,7 @@ class PolicyPack(Frozen):
     subsidy: Subsidy = Subsidy()
     training: Training = Training()
     deadlines: Deadlines = Deadlines()
+    employment: Employment = Employment()
     funds: Funds = Funds()
     credits: Credits = Credits()
     claim_checks: ClaimChecks = ClaimChecks()
