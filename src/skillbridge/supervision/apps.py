@@ -5,3 +5,24 @@ class SupervisionConfig(AppConfig):
     name = "skillbridge.supervision"
     label = "supervision"
     verbose_name = "监督检查与信用评价"
+
+    def ready(self) -> None:
+        from skillbridge.audit.models import ACTION_LABELS
+
+        ACTION_LABELS.update(
+            {
+                "supervision.scan.request": "发起风险扫描",
+                "supervision.scan.run": "完成风险扫描",
+                "supervision.finding.assign": "分派风险问题",
+                "supervision.finding.answer": "答复风险问题",
+                "supervision.finding.return": "退回风险问题答复",
+                "supervision.finding.close": "办结风险问题",
+                "supervision.inspection.plan": "制定督查计划",
+                "supervision.inspection.visit": "记录督查检查情况",
+                "supervision.inspection.report": "报告整改情况",
+                "supervision.inspection.follow_up": "督查整改复查",
+                "supervision.notice.issue": "发布通报",
+                "supervision.rating.compute": "评定机构信用等级",
+                "supervision.rating.revoke": "依信用等级撤销定点",
+            }
+        )
