@@ -385,6 +385,57 @@ class Employment(Frozen):
         return months
 
 
+Grade = Literal["A", "B", "C", "D"]
+
+
+class Supervision(Frozen):
+    """Risk-scan thresholds, rectification deadlines and the institution credit rating (监督检查、信用评价).
+    See supervision.rules (scans) and supervision.rating (grade from measured facts)."""
+
+    identical_attendance_min_sessions: Sourced[PositiveInt] | None = Field(
+        None, title="整班考勤雷同：雷同课次数下限"
+    )
+    identical_attendance_min_trainees: Sourced[PositiveInt] | None = Field(
+        None, title="整班考勤雷同：班级人数下限"
+    )
+    spike_factor: Sourced[Annotated[Decimal, Field(gt=1)]] | None = Field(
+        None, title="机构月度入班人次突增倍数（对比前期月均）"
+    )
+    spike_min_count: Sourced[PositiveInt] | None = Field(None, title="突增预警：当月入班人次下限")
+    spike_baseline_months: Sourced[PositiveInt] | None = Field(None, title="突增预警：对比前期月数")
+    rectification_working_days: Sourced[PositiveInt] | None = Field(None, title="督查整改期限（工作日）")
+    rating_weight_pass_rate: Sourced[Annotated[Decimal, Field(ge=0)]] | None = Field(
+        None, title="信用评价权重：结业合格率"
+    )
+    rating_weight_certification_rate: Sourced[Annotated[Decimal, Field(ge=0)]] | None = Field(
+        None, title="信用评价权重：获证率"
+    )
+    rating_weight_attendance: Sourced[Annotated[Decimal, Field(ge=0)]] | None = Field(
+        None, title="信用评价权重：考勤异常"
+    )
+    rating_weight_claims: Sourced[Annotated[Decimal, Field(ge=0)]] | None = Field(
+        None, title="信用评价权重：补贴申领被核减"
+    )
+    rating_weight_inspections: Sourced[Annotated[Decimal, Field(ge=0)]] | None = Field(
+        None, title="信用评价权重：督查问题"
+    )
+    rating_weight_dishonesty: Sourced[Annotated[Decimal, Field(ge=0)]] | None = Field(
+        None, title="信用评价权重：失信记录"
+    )
+    rating_weight_timeliness: Sourced[Annotated[Decimal, Field(ge=0)]] | None = Field(
+        None, title="信用评价权重：信息录入及时率"
+    )
+    rating_count_penalty: Sourced[Ratio] | None = Field(
+        None, title="信用评价：每项异常（问题）扣减该项得分比例"
+    )
+    rating_grade_a: Sourced[Annotated[Decimal, Field(ge=0, le=100)]] | None = Field(None, title="A级最低分")
+    rating_grade_b: Sourced[Annotated[Decimal, Field(ge=0, le=100)]] | None = Field(None, title="B级最低分")
+    rating_grade_c: Sourced[Annotated[Decimal, Field(ge=0, le=100)]] | None = Field(None, title="C级最低分")
+    rating_dishonesty_max_grade: Sourced[Grade] | None = Field(None, title="有失信记录时最高等级")
+    exemption_min_grade: Sourced[Grade] | None = Field(None, title="免于重新认定所需最低信用等级")
+    revocation_grade: Sourced[Grade] | None = Field(None, title="可据以撤销定点的信用等级（及以下）")
+
+
 class Target(Frozen):
     key: Key
     name: Text
@@ -439,6 +490,7 @@ class PolicyPack(Frozen):
     subsidy: Subsidy = Subsidy()
     training: Training = Training()
     deadlines: Deadlines = Deadlines()
+    supervision: Supervision = Supervision()
     employment: Employment = Employment()
     funds: Funds = Funds()
     credits: Credits = Credits()

@@ -12,6 +12,7 @@ SECTIONS = {
     "subsidy": "补贴与资金",
     "training": "培训实施",
     "deadlines": "时限",
+    "supervision": "监督检查与信用评价",
     "employment": "就业服务",
 }
 
