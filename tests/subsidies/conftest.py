@@ -7,15 +7,8 @@ import itertools
 from decimal import Decimal
 
 import pytest
-from tests.training.conftest import (  # noqa: F401  (fixtures re-exported)
-    ELECTRICIAN,
-    WELDER,
-    application,
-    cz,
-    running_class,
-    trainees,
-    training_class,
-)
+from tests.training import conftest as training_fixtures
+from tests.training.conftest import ELECTRICIAN, WELDER
 
 from skillbridge.catalog.models import CertificateType, Occupation, SkillLevel
 from skillbridge.certificates.models import Certificate
@@ -26,16 +19,24 @@ D = dt.date
 ISSUED = D(2026, 12, 22)
 CHAIN = ["ly_reviewer", "cz_reviewer", "js_bureau_reviewer", "cz_hrss_reviewer"]
 _numbers = itertools.count(1)
+HISTORY_DAY = D(2026, 3, 1)
+
+# The training app's fixtures, reused.
+cz = training_fixtures.cz
+application = training_fixtures.application
+training_class = training_fixtures.training_class
+trainees = training_fixtures.trainees
+running_class = training_fixtures.running_class
 
 
 def make_certificate(
-    demo, person, *, training_class=None, occupation=ELECTRICIAN, level=5, on=ISSUED, status="valid"
+    demo, person, *, in_class=None, occupation=ELECTRICIAN, level=5, on=ISSUED, status="valid"
 ):
     n = next(_numbers)
     return Certificate.objects.create(
         person=person,
-        unit=demo.orgs["溧阳监狱"] if training_class is None else training_class.unit,
-        training_class=training_class,
+        unit=demo.orgs["溧阳监狱"] if in_class is None else in_class.unit,
+        training_class=in_class,
         certificate_type=CertificateType.objects.get(code="skill_level"),
         occupation=Occupation.objects.get(code=occupation),
         level=SkillLevel.objects.get(code=level) if level else None,
@@ -54,7 +55,7 @@ def history_line(
     *,
     occupation=WELDER,
     level=5,
-    on=D(2026, 3, 1),
+    on=HISTORY_DAY,
     amount="1000.00",
     institution="常州技师学院",
 ):
@@ -91,7 +92,7 @@ def history_line(
 @pytest.fixture
 def certified_class(cz, running_class, trainees):
     for person in trainees:
-        make_certificate(cz, person, training_class=running_class)
+        make_certificate(cz, person, in_class=running_class)
     return running_class
 
 
