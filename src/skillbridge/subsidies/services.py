@@ -30,7 +30,6 @@ from skillbridge.training.models import Enrolment, TrainingClass
 
 from . import checks
 from .models import (
-    INACTIVE_CLAIM_STATUSES,
     CheckOutcome,
     Claim,
     ClaimKind,
