@@ -8,7 +8,8 @@ states the figures count. Expected figures (see test_figures.py):
 release), 孙三 (09-30, none), 吴六 (12-15, revoked) → due 4, certified before release 1; 李四 releases 2027;
 周五 transferred away 05-01 (due at 新康). Certificates first issued in 2026: 赵一 (reissued 03-01: counted
 once), 钱二, 李四, 周五 → 4 (吴六's revoked). Classes: 电工 (03-01…03-20: 赵一, 钱二, 李四 completed, 孙三
-failed), 焊工 (12-01, open: 李四, 吴六) → enrolled 6, completed 3, classes 2.
+failed), 焊工 (12-01, open: 李四, 吴六) → enrolled 6, completed 3, classes 2; assessment of 03-22: 赵一,
+钱二 passed, 孙三 failed, 李四 absent → assessed 3.
 常州监狱: 郑七 due 07-01 certified 07-01 (day of release) → 1/1; 王八 (2025-12-31) and 冯九 (2027-01-01) not
 due; class of 2025-12-20 ended 2026-01-10 (郑七 completed) → enrolled 0, completed 1; certified 1.
 新康监狱: 周五 due 10-31, certified at 溧阳 04-01 → 1/1.
@@ -147,6 +148,33 @@ def make_claim(unit, claimant, *, status, filled, lines, user, disbursed=None, p
     return claim
 
 
+def make_assessment(training_class, on, examiner, user, outcomes):
+    from skillbridge.assessment.models import AssessmentApplication, AssessmentResult
+
+    application = AssessmentApplication.objects.create(
+        unit=training_class.unit,
+        training_class=training_class,
+        occupation=training_class.application.occupation,
+        level=training_class.application.level,
+        route="evaluation",
+        certificate_type=CertificateType.objects.get(code="skill_level"),
+        examiner=examiner,
+        assessment_date=on,
+        candidates=len(outcomes),
+        filled_on=on - dt.timedelta(days=10),
+        created_by=user,
+    )
+    for person, outcome in outcomes.items():
+        AssessmentResult.objects.create(
+            application=application,
+            enrolment=training_class.enrolments.get(person=person),
+            person=person,
+            outcome=outcome,
+            entered_by=user,
+        )
+    return application
+
+
 class World:
     pass
 
@@ -209,7 +237,7 @@ def world(demo):
     w.zheng_cert = make_certificate(zheng, w.cz, D(2026, 7, 1), issuer=evaluator, user=cz_user)
     make_certificate(chen, w.nj, D(2026, 1, 1), issuer=evaluator, user=ly_user)
 
-    make_class(w.ly, start=D(2026, 3, 1), ended=D(2026, 3, 20), institution=school, user=ly_user,
+    ly_class = make_class(w.ly, start=D(2026, 3, 1), ended=D(2026, 3, 20), institution=school, user=ly_user,
                people=[(zhao, "completed"), (qian, "completed"), (sun, "failed"), (li, "completed")])  # fmt: skip
     make_class(w.ly, occupation=WELDER, level=4, start=D(2026, 12, 1), institution=school, user=ly_user,
                people=[(li, "active"), (wu, "active")])  # fmt: skip
@@ -220,6 +248,8 @@ def world(demo):
     w.ah_class = make_class(w.ah, start=D(2026, 6, 1), ended=D(2026, 6, 30), institution=school, user=ly_user,
                             people=[(chu, "completed")])  # fmt: skip
 
+    make_assessment(ly_class, D(2026, 3, 22), evaluator, ly_user,
+                    {zhao: "passed", qian: "passed", sun: "failed", li: "absent"})  # fmt: skip
     make_claim(w.ly, school, status="paid", filled=D(2026, 4, 10), user=ly_user,
                disbursed=Decimal("2400.00"), paid=Decimal("2400.00"),
                lines=[(zhao, w.zhao_cert, Decimal(1200), "accepted"), (li, w.li_cert, Decimal(1200), "accepted"),

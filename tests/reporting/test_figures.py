@@ -22,7 +22,7 @@ def pick(metrics, *keys):
     return {k: metrics[k] for k in keys}
 
 
-KEYS = ("due", "due_certified", "cert_rate", "enrolled", "completed", "certified", "classes")
+KEYS = ("due", "due_certified", "cert_rate", "enrolled", "completed", "assessed", "certified", "classes")
 
 
 def test_unit_figures_by_hand(world):
@@ -34,6 +34,7 @@ def test_unit_figures_by_hand(world):
         "cert_rate": 0.25,
         "enrolled": 6,
         "completed": 3,
+        "assessed": 3,
         "certified": 4,
         "classes": 2,
     }
@@ -73,6 +74,7 @@ def test_city_and_province_levels_sum_the_level_below(world):
         "cert_rate": 0.5714,
         "enrolled": 7,
         "completed": 5,
+        "assessed": 3,
         "certified": 6,
         "classes": 3,
     }

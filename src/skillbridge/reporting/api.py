@@ -1,3 +1,155 @@
-from ninja import Router
+"""Dashboard figures, the people behind them and periodic reports, for the caller's scope.
+
+`GET /dashboard` returns exactly what the dashboard page shows (the same selector builds both); a drill-down
+outside the caller's scope is a 404, audited.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from skillbridge.accounts.scope import get_in_scope
+from skillbridge.api.pagination import PageNumber
+
+from . import selectors, services
+from .models import PeriodicReport
+from .periods import parse_period
+from .scopes import scope_for
 
 router = Router(tags=["统计报表"])
+
+
+class ScopeQuery(Schema):
+    period: str | None = Field(
+        None, description="统计期间：2026（年度）、2026Q3（季度）或 2026-07（月）；缺省为本年度"
+    )
+    city: str | None = Field(None, description="下钻到设区市（4位行政区划代码，如 3204）")
+    unit: int | None = Field(None, description="下钻到单位（单位ID）")
+
+
+class PeopleQuery(ScopeQuery):
+    which: str = Field(
+        "missing_certificate", description="missing_certificate / certified_before_release / due"
+    )
+
+
+class PersonRow(Schema):
+    episode_id: int
+    name: str
+    masked_id_number: str
+    unit_id: int
+    unit_name: str
+    inmate_number: str
+    expected_release_date: date
+    status: str
+
+
+class ReportIn(Schema):
+    kind: str = Field(description="quarterly 季报 / annual 年报 / special 重大情况专报")
+    period: str
+    title: str = ""
+    body: str = ""
+    city: str | None = None
+    unit: int | None = None
+
+
+class ReportOut(Schema):
+    id: int
+    kind: str
+    title: str
+    scope_level: str
+    scope_code: str
+    scope_name: str
+    period_code: str
+    period_start: date
+    period_end: date
+    status: str
+    author_org_id: int
+    submitted_to_id: int | None
+    generated_at: datetime
+    submitted_at: datetime | None
+    received_at: datetime | None
+    body: str
+    figures: dict[str, Any]
+
+
+class ReceiveIn(Schema):
+    note: str = ""
+
+
+def _scope(request, q: ScopeQuery):
+    today = timezone.localdate()
+    return scope_for(request.user, city=q.city, unit=q.unit), parse_period(q.period, today=today), today
+
+
+@router.get("/dashboard", response=dict[str, Any], summary="统计看板数据（与页面一致）")
+def dashboard(request, q: Query[ScopeQuery]):
+    scope, period, today = _scope(request, q)
+    return selectors.dashboard(scope, period, today=today)
+
+
+@router.get("/people", response=list[PersonRow], summary="指标对应的人员名单（身份证号码脱敏）")
+@paginate(PageNumber)
+def people(request, q: Query[PeopleQuery]):
+    from skillbridge.errors import ServiceError
+
+    if q.which not in selectors.PEOPLE_LISTS:
+        raise ServiceError("名单类型应为 missing_certificate、certified_before_release 或 due", field="which")
+    scope, period, _ = _scope(request, q)
+    return [
+        {
+            "episode_id": e.pk,
+            "name": e.person.name,
+            "masked_id_number": e.person.masked_id_number,
+            "unit_id": e.unit_id,
+            "unit_name": e.unit.name,
+            "inmate_number": e.inmate_number,
+            "expected_release_date": e.expected_release_date,
+            "status": e.status,
+        }
+        for e in selectors.people(scope, period, q.which)
+    ]
+
+
+@router.get(
+    "/reports", response=list[ReportOut], summary="统计报告（本单位生成的、报送给本单位的、下级单位的）"
+)
+@paginate(PageNumber)
+def report_list(request):
+    return PeriodicReport.objects.for_user(request.user).order_by("-generated_at", "-id")
+
+
+@router.post("/reports", response={201: ReportOut}, summary="生成报告（冻结统计数据）")
+def report_create(request, payload: ReportIn):
+    today = timezone.localdate()
+    scope = scope_for(request.user, city=payload.city, unit=payload.unit)
+    report = services.report_generate(
+        actor=request.user,
+        scope=scope,
+        period=parse_period(payload.period, today=today),
+        kind=payload.kind,
+        title=payload.title,
+        body=payload.body,
+        today=today,
+    )
+    return Status(201, report)
+
+
+@router.get("/reports/{report_id}", response=ReportOut)
+def report_get(request, report_id: int):
+    return get_in_scope(PeriodicReport, request.user, pk=report_id)
+
+
+@router.post("/reports/{report_id}/submit", response=ReportOut, summary="报送上级")
+def report_submit(request, report_id: int):
+    report = get_in_scope(PeriodicReport, request.user, pk=report_id)
+    return services.report_submit(actor=request.user, report=report)
+
+
+@router.post("/reports/{report_id}/receive", response=ReportOut, summary="上级签收")
+def report_receive(request, report_id: int, payload: ReceiveIn):
+    report = get_in_scope(PeriodicReport, request.user, pk=report_id)
+    return services.report_receive(actor=request.user, report=report, note=payload.note)

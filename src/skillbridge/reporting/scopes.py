@@ -67,6 +67,16 @@ def top_level(user) -> str:
     raise Forbidden("您所在单位没有统计数据权限", field="scope")
 
 
+def _denied(user, field: str, value, message: str) -> NotFound:
+    """An out-of-scope drill-down is answered like a missing one, and audited."""
+    from skillbridge.audit.services import audit_denied
+
+    audit_denied(
+        action="scope.denied", actor=user, object_type=f"reporting.{field}", object_id=str(value)[:50]
+    )
+    return NotFound(message, field=field)
+
+
 def scope_for(user, *, city: str | None = None, unit: int | str | None = None) -> Scope:
     """The user's dashboard scope, optionally narrowed to one city or one unit inside it."""
     level = top_level(user)
@@ -84,15 +94,15 @@ def scope_for(user, *, city: str | None = None, unit: int | str | None = None) -
     if city and level == "province":
         chosen = [u for u in units if u.region_code.startswith(str(city))]
         if len(str(city)) != 4 or not chosen:
-            raise NotFound("该设区市不在您的数据权限范围内", field="city")
+            raise _denied(user, "city", city, "该设区市不在您的数据权限范围内")
         scope = Scope("city", str(city), city_names([str(city)])[str(city)], chosen, scope.trail)
         scope.trail = [*scope.trail, ("city", scope.code, scope.name)]
     elif city and str(city) != org.city_prefix:
-        raise NotFound("该设区市不在您的数据权限范围内", field="city")
+        raise _denied(user, "city", city, "该设区市不在您的数据权限范围内")
     if unit not in (None, ""):
         chosen = [u for u in scope.units if str(u.pk) == str(unit)]
         if not chosen:
-            raise NotFound("该单位不在您的数据权限范围内", field="unit")
+            raise _denied(user, "unit", unit, "该单位不在您的数据权限范围内")
         target = chosen[0]
         trail = list(scope.trail)
         if scope.level == "province":

@@ -197,24 +197,18 @@ def unit_figures(unit_ids: list[int], period: Period, *, today: dt.date, missed=
 
 
 def _assessed(per_unit, unit_ids, period: Period) -> None:
-    """People assessed (参加鉴定) in the period, once the assessment app has results."""
+    """Candidates assessed (参加鉴定: a result other than absent) on assessments held in the period."""
     model = _model("assessment", "AssessmentResult")
     if model is None:
         return
-    names = {f.name for f in model._meta.get_fields()}
-    unit_path = getattr(model, "scope_unit_field", None)
-    date_field = next((n for n in ("assessed_on", "exam_date", "result_date", "date") if n in names), None)
-    if not unit_path or not date_field:
-        return
     rows = (
         model.objects.filter(
-            **{
-                f"{unit_path}__in": unit_ids,
-                f"{date_field}__gte": period.start,
-                f"{date_field}__lte": period.end,
-            }
+            application__unit_id__in=unit_ids,
+            application__assessment_date__gte=period.start,
+            application__assessment_date__lte=period.end,
         )
-        .values(unit_id=F(unit_path))
+        .exclude(outcome="absent")
+        .values(unit_id=F("application__unit_id"))
         .annotate(n=Count("pk"))
     )
     _add(per_unit, rows, {"n": "assessed"})

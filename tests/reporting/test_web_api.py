@@ -1,0 +1,109 @@
+"""Dashboard page, drill-down, people list, exports and API: same numbers, same scope."""
+
+import io
+import json
+
+from openpyxl import load_workbook
+
+from skillbridge.audit.models import AuditEvent
+from skillbridge.reporting.views import BREAKDOWNS  # noqa: F401  (imported: the page module loads)
+
+
+def as_json(data):
+    return json.loads(json.dumps(data))
+
+
+def test_province_page_drills_down_to_people(client, world):
+    client.force_login(world.demo.user("js_bureau_reviewer"))
+    page = client.get("/reporting/?period=2026")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "江苏省职业技能培训统计（2026年度）" in html
+    assert 'href="?period=2026&city=3204">常州市</a>' in html
+    assert page.context["data"]["totals"]["due"] == 7
+    city = client.get("/reporting/?period=2026&city=3204")
+    assert f'href="?period=2026&unit={world.ly.pk}">溧阳监狱</a>' in city.content.decode()
+    unit = client.get(f"/reporting/?period=2026&unit={world.ly.pk}")
+    assert unit.context["scope"].trail == [
+        ("province", "32", "江苏省"),
+        ("city", "3204", "常州市"),
+        ("unit", str(world.ly.pk), "溧阳监狱"),
+    ]
+    people = client.get(f"/reporting/people/?period=2026&unit={world.ly.pk}&which=missing_certificate")
+    text = people.content.decode()
+    assert [e.person.name for e, _ in people.context["rows"]] == ["钱二", "孙三", "吴六"]
+    assert "释放后取证（2026-08-01），不计入刑释前获证" in text
+    assert world.people["qian"].id_number not in text
+    assert world.people["qian"].masked_id_number in text
+
+
+def test_dashboard_export_has_every_table(client, world):
+    client.force_login(world.demo.user("js_bureau_reviewer"))
+    response = client.get("/reporting/?period=2026&city=3204&export=xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == [
+        "培训与取证", "补贴申领与拨付", "目标进度", "开班-按职业", "开班-按等级", "开班-按机构",
+        "计划与完成-按单位", "计划与完成-按职业", "逾期事项",
+    ]  # fmt: skip
+    rows = [list(r) for r in book["培训与取证"].iter_rows(min_row=5, values_only=True)]
+    assert rows == [
+        ["常州监狱", 1, 1, "100.0%", 0, 1, 0, 1, 0, 0],
+        ["新康监狱", 1, 1, "100.0%", 0, 0, 0, 0, 0, 0],
+        ["溧阳监狱", 4, 1, "25.0%", 6, 3, 3, 4, 2, 0],
+        ["合计", 6, 3, "50.0%", 6, 4, 3, 5, 2, 0],
+    ]
+    assert AuditEvent.objects.filter(action="reporting.export").count() == 1
+    people = client.get(
+        f"/reporting/people/?period=2026&unit={world.ly.pk}&which=missing_certificate&export=xlsx"
+    )
+    sheet = load_workbook(io.BytesIO(b"".join(people.streaming_content))).active
+    names = [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert names == ["钱二", "孙三", "吴六"]
+    assert sheet.cell(row=2, column=2).value == world.people["qian"].masked_id_number
+
+
+def test_api_returns_the_page_numbers(client, world):
+    for username, query in (
+        ("js_bureau_reviewer", "period=2026"),
+        ("js_bureau_reviewer", "period=2026Q2&city=3204"),
+        ("cz_hrss_reviewer", "period=2026"),
+        ("ly_operator", "period=2026Q1"),
+        ("ah_prison_bureau", "period=2026"),
+    ):
+        client.force_login(world.demo.user(username))
+        page = client.get(f"/reporting/?{query}")
+        api = client.get(f"/api/v1/reporting/dashboard?{query}")
+        assert api.status_code == 200
+        assert api.json() == as_json(page.context["data"])
+    client.force_login(world.demo.user("js_bureau_reviewer"))
+    listed = client.get(f"/api/v1/reporting/people?period=2026&unit={world.ly.pk}").json()
+    assert [p["name"] for p in listed["items"]] == ["钱二", "孙三", "吴六"]
+    assert listed["items"][0]["masked_id_number"] == world.people["qian"].masked_id_number
+
+
+def test_out_of_scope_drill_down_is_404_and_audited(client, world):
+    client.force_login(world.demo.user("ly_operator"))
+    before = AuditEvent.objects.filter(outcome="denied").count()
+    assert client.get(f"/reporting/?unit={world.cz.pk}").status_code == 404
+    assert client.get(f"/api/v1/reporting/dashboard?unit={world.cz.pk}").status_code == 404
+    assert client.get(f"/reporting/people/?unit={world.nj.pk}").status_code == 404
+    assert AuditEvent.objects.filter(outcome="denied").count() == before + 3
+    client.force_login(world.demo.user("cz_hrss_reviewer"))
+    assert client.get("/reporting/?city=3201").status_code == 404
+    assert client.get(f"/api/v1/reporting/dashboard?unit={world.nj.pk}").status_code == 404
+    assert client.get("/api/v1/reporting/dashboard").json()["totals"]["due"] == 6
+    client.force_login(world.demo.user("ah_prison_bureau"))
+    assert client.get(f"/reporting/?unit={world.ly.pk}").status_code == 404
+    client.force_login(world.demo.user("czjs_operator"))
+    assert client.get("/reporting/").status_code == 403
+
+
+def test_bad_period_is_a_field_error(client, world):
+    client.force_login(world.demo.user("ly_operator"))
+    response = client.get("/api/v1/reporting/dashboard?period=2026Q5")
+    assert response.status_code == 400
+    assert response.json()["field"] == "period"
+    page = client.get("/reporting/?period=abc", follow=True)
+    assert page.status_code == 200
+    assert "统计期间格式应为" in page.content.decode()
