@@ -35,6 +35,7 @@ def make_completed_class(demo, *, names=("赵一", "钱二", "孙三"), start=CL
         data=application_data(
             demo,
             occupation=Occupation.objects.get(code=occupation),
+            trainees=len(names) + 2,
             date_from=start,
             date_to=start + dt.timedelta(days=20),
             days=15,

@@ -467,6 +467,13 @@ class ClaimChecks(Frozen):
     eligibility_at_enrolment: Sourced[CheckAction] | None = Field(None, title="入班时资格提示")
 
 
+class EnrolmentChecks(Frozen):
+    """What an enrolment check does when it fails (`block`: the person cannot join, `flag`: a warning on the
+    roster). See training/checks.py `enrolment_check`; unset means `flag` (平台默认)."""
+
+    already_certified: Sourced[CheckAction] | None = Field(None, title="已取得同职业同等级有效证书")
+
+
 class ReferenceProvince(Frozen):
     """Another province's practice, kept as reference data (000 §三), not applied to anyone."""
 
@@ -495,6 +502,7 @@ class PolicyPack(Frozen):
     funds: Funds = Funds()
     credits: Credits = Credits()
     claim_checks: ClaimChecks = ClaimChecks()
+    enrolment_checks: EnrolmentChecks = EnrolmentChecks()
     chains: dict[DocType, tuple[Stage, ...]] = Field(default_factory=dict)
     targets: tuple[Target, ...] = ()
     reference_provinces: tuple[ReferenceProvince, ...] = ()

@@ -201,11 +201,45 @@ def enrolment_check(training_class: TrainingClass, person, *, today: date) -> De
                 f"已在培训时间重叠的培训班“{other}”（{_fmt(other.date_from)}至{_fmt(other.date_to)}）中",
             )
         )
+    certified = already_certified(person, c.application)
+    if certified is not None:
+        setting = get_pack(c.unit.policy_pack).enrolment_checks.already_certified
+        reasons.append(
+            Reason(
+                "already_certified",
+                f"已持有有效的{certified.certificate_type.name}（{c.application.subject_name}"
+                f"{f'，{certified.level}' if certified.level_id else ''}，编号{certified.official_number}，"
+                f"{_fmt(certified.issue_date)}发证），与本班职业（工种）、等级相同",
+                setting.source if setting else "平台默认（政策未规定）：已持同职业同等级有效证书者入班时提示",
+                "block" if setting and setting.value == "block" else "warn",
+            )
+        )
     seats = c.application.trainees
     taken = c.enrolments.filter(status__in=OCCUPYING).count()
     if taken >= seats:
         reasons.append(_block("class_full", f"本班核定培训人数{seats}人已满"))
     return Decision.of(reasons, episode)
+
+
+def already_certified(person, application: ClassApplication):
+    """A valid certificate of `person` for the class's occupation (or special-ability item) and level, or
+    None. A class with neither (a 创业培训 project) never matches."""
+    from skillbridge.certificates.models import Certificate, CertificateStatus
+
+    if not (application.occupation_id or application.special_item_id):
+        return None
+    return (
+        Certificate.objects.filter(
+            person=person,
+            status=CertificateStatus.VALID,
+            occupation=application.occupation_id,
+            special_item=application.special_item_id,
+            level=application.level_id,
+        )
+        .select_related("certificate_type", "level")
+        .order_by("-issue_date")
+        .first()
+    )
 
 
 # ---- completion ------------------------------------------------------------------------------------------
