@@ -140,7 +140,7 @@ def in_child(fn, *args) -> dict:
 # --- the run --------------------------------------------------------------------------------------
 
 
-def prepare(rows: int, seed: int, path: Path) -> tuple[str, float]:
+def prepare(rows: int, seed: int, path: Path, roster: str | None = None) -> tuple[str, float]:
     import django
     from django.core.management import call_command
     from django.db import connection
@@ -159,10 +159,13 @@ def prepare(rows: int, seed: int, path: Path) -> tuple[str, float]:
     assert user.has_role(Role.OPERATOR) and user.organisation.name == UNIT, user
     unit = Organisation.objects.get(name=UNIT)
     start = time.perf_counter()
-    written = generator.write_roster(
-        path, generator.generate([unit], rows, seed, django.utils.timezone.localdate())
-    )
-    assert written == rows, written
+    if roster:  # a roster written before (the same --rows and --seed): reused as is
+        path.write_bytes(Path(roster).read_bytes())
+    else:
+        written = generator.write_roster(
+            path, generator.generate([unit], rows, seed, django.utils.timezone.localdate())
+        )
+        assert written == rows, written
     return f"{connection.vendor} {version}", time.perf_counter() - start
 
 
@@ -172,10 +175,10 @@ def counts() -> tuple[int, int]:
     return Person.objects.count(), Episode.objects.count()
 
 
-def run(rows: int, seed: int, trace: bool) -> dict:
+def run(rows: int, seed: int, trace: bool, roster: str | None = None) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="skillbridge-roster-", dir=os.environ["SKILLBRIDGE_DATA_DIR"]))
     path = tmp / "roster.xlsx"
-    database, gen_s = prepare(rows, seed, path)
+    database, gen_s = prepare(rows, seed, path, roster)
     print(f"database: {database}")
     print(
         f"roster: {path} ({path.stat().st_size / 2**20:.1f} MiB, {rows:,} rows for {UNIT}, written in {gen_s:.1f} s)"
@@ -243,6 +246,11 @@ def main(argv=None) -> int:
         "--tracemalloc", action="store_true", help="also trace Python allocations (slower: not for timing)"
     )
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--roster",
+        help="reuse this roster file (written by `skillbridge generate --xlsx` for 溧阳监狱 with "
+        "the same --people/--seed) instead of writing one",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skillbridge.settings")
     # A database of its own, so this never drops the one bench.run or bench.registry_lookup is using.
@@ -252,7 +260,7 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     with throwaway_database() as label:
         print(f"throw-away database: {label}")
-        figures = run(args.rows, args.seed, args.tracemalloc)
+        figures = run(args.rows, args.seed, args.tracemalloc, args.roster)
     print(f"\ntotal {time.perf_counter() - started:.1f} s")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:

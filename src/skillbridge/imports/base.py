@@ -3,13 +3,14 @@
 An importer declares its columns (the template's exact headers) and validates and writes rows in
 batches. The machinery guards the upload, reads it with python-calamine, converts each cell to the
 column's kind, collects per-row errors (row, column, Chinese message), and writes nothing unless the
-whole file is valid: pass 1 validates every row, pass 2 re-reads the file and writes in batches inside
-one transaction.
+whole file is valid. The sheet is read once: pass 1 converts and validates every row and keeps each
+valid batch in the importer's compact staging form (`Importer.stage`); pass 2 writes the staged batches
+inside one transaction, without reading or converting the file again.
 """
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Literal
@@ -114,6 +115,59 @@ def convert(column: Column, raw: Any) -> Any:
     raise AssertionError(column.kind)
 
 
+_NON_BLANK_FALSE_WORDS = FALSE_WORDS - {""}
+
+
+def compile_converter(column: Column) -> Callable[[Any], Any]:
+    """``convert`` specialised for one column: the common cell (a non-blank string, or a date for a date
+    column) is converted inline; anything else goes through ``convert``, so the values and the
+    messages are exactly ``convert``'s."""
+    kind = column.kind
+    if kind == "text":
+        limit = column.max_length
+
+        def text(raw):
+            if type(raw) is str:
+                value = raw.strip()
+                if value and (limit is None or len(value) <= limit):
+                    return value
+            return convert(column, raw)
+
+        return text
+    if kind == "date":
+
+        def date(raw):
+            if type(raw) is dt.date:
+                return raw
+            return convert(column, raw)
+
+        return date
+    if kind == "choice":
+        choices = dict(column.choices or {})
+        choices.pop("", None)  # an empty cell is "blank", never a choice
+
+        def choice(raw):
+            if type(raw) is str:
+                code = choices.get(raw)
+                if code is not None:
+                    return code
+            return convert(column, raw)
+
+        return choice
+    if kind == "bool":
+
+        def boolean(raw):
+            if type(raw) is str:
+                if raw in TRUE_WORDS:
+                    return True
+                if raw in _NON_BLANK_FALSE_WORDS:
+                    return False
+            return convert(column, raw)
+
+        return boolean
+    return lambda raw: convert(column, raw)
+
+
 class Importer(ABC):
     """One kind of import (registered in `imports.registry`). Instances live for one job."""
 
@@ -138,10 +192,17 @@ class Importer(ABC):
         """Check a batch of converted rows (bulk DB lookups, rules, duplicates within the file and
         against the database) and `errors.add(row.number, column.header, message)` for each problem."""
 
+    def stage(self, rows: list[Row]) -> list:
+        """The compact form in which a validated batch is kept until pass 2 (by default the rows
+        themselves). An importer may return, for example, one tuple per row of exactly what it writes,
+        so that pass 2 needs neither the file nor the converted cells again."""
+        return rows
+
     @abstractmethod
-    def write(self, rows: list[Row]) -> tuple[int, int]:
-        """Write a batch of valid rows (bulk create/update; the same file imported twice updates, never
-        duplicates). Runs inside the import's single transaction. Returns (created, updated)."""
+    def write(self, rows: list) -> tuple[int, int]:
+        """Write a batch of valid rows, as ``stage`` returned it (bulk create/update; the same file
+        imported twice updates, never duplicates). Runs inside the import's single transaction.
+        Returns (created, updated)."""
 
     def audit_summary(self) -> dict:
         """Extra fields for the job's audit event."""

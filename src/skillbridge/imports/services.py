@@ -4,13 +4,19 @@
 file (`guards.check_upload`), stores the job, the file and the audit event in one transaction and, once
 that commits, enqueues `tasks.import_job_task`. `import_job_run` is what the task runs:
 
-- pass 1 reads the first sheet with python-calamine, maps the header row to the importer's columns by
-  exact header text, converts each cell (`base.convert`), and hands batches of `Row`s whose every cell
-  converted to `importer.validate`. Progress (`rows_checked`) is committed after each batch, so the
-  status page can poll it. Any error → status `invalid`, nothing written.
-- pass 2 re-reads the file and calls `importer.write` for every batch inside ONE transaction, which also
-  records the audit event and marks the job done. An exception anywhere → status `failed`, and the
-  transaction has rolled back, so nothing was written.
+- pass 1 reads the first sheet with python-calamine (once), maps the header row to the importer's columns
+  by exact header text, converts each cell (`base.compile_converter`, i.e. `base.convert`), and hands
+  batches of `Row`s whose every cell converted to `importer.validate`. While the file is still valid,
+  each validated batch is kept in the importer's staging form (`importer.stage`, by default the rows).
+  Progress (`rows_checked`) is committed after each batch, so the status page can poll it. Any error →
+  status `invalid`, nothing written (and the staged rows are dropped).
+- pass 2 calls `importer.write` for every staged batch inside ONE transaction, which also records the
+  audit event and marks the job done. An exception anywhere → status `failed`, and the transaction has
+  rolled back, so nothing was written. The file is not read again.
+
+Memory: python-calamine (0.9.1) has no lazy reader: `get_sheet_by_index` holds the sheet's whole cell
+range until pass 1 ends, so the peak is that range plus the staged batches. The upload caps
+(`guards`) bound both.
 """
 
 import hashlib
@@ -25,7 +31,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from skillbridge.audit.services import audit_record
 from skillbridge.errors import ServiceError
 
-from .base import CellError, Column, Importer, Row, RowErrors, convert
+from .base import CellError, Column, Importer, Row, RowErrors, compile_converter, convert
 from .guards import check_upload
 from .models import ImportJob, JobStatus
 from .registry import get_importer
@@ -166,22 +172,34 @@ class SheetReader:
 
     def rows(self, errors: RowErrors) -> Iterator[Row]:
         """Converted data rows; a row with a cell that does not convert is reported and not yielded."""
+        cells_needed = max((i for i, _ in self.mapping), default=-1) + 1
+        converters = [(i, column.key, compile_converter(column)) for i, column in self.mapping]
+        absent = {column.key: None for column in self.absent}
+        padding = [None] * cells_needed
         for number, cells in self._rows:
             self.rows_read += 1
-            raws = [(column, cells[i] if i < len(cells) else None) for i, column in self.mapping]
-            if all(_blank(raw) for _, raw in raws):
-                continue
+            if len(cells) < cells_needed:
+                cells = [*cells, *padding[len(cells) :]]
+            for i, _, _ in converters:  # _blank, inline: usually the first cell decides
+                value = cells[i]
+                if value is not None and (type(value) is not str or value.strip()):
+                    break
+            else:
+                continue  # a blank row
             self.data_rows += 1
-            values = {column.key: None for column in self.absent}
-            ok = True
-            for column, raw in raws:
-                try:
-                    values[column.key] = convert(column, raw)
-                except CellError as exc:
-                    errors.add(number, column.header, str(exc))
-                    ok = False
-            if ok:
-                yield Row(number=number, values=values)
+            values = absent.copy()
+            try:
+                for i, key, to_value in converters:
+                    values[key] = to_value(cells[i])
+            except CellError:
+                # Report every cell of the row that does not convert, not only the first.
+                for i, column in self.mapping:
+                    try:
+                        convert(column, cells[i])
+                    except CellError as exc:
+                        errors.add(number, column.header, str(exc))
+                continue
+            yield Row(number=number, values=values)
 
 
 def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
@@ -222,33 +240,36 @@ def _summary(errors: RowErrors) -> str:
     return f"校验未通过，未写入任何数据。{first}{more}"
 
 
-def _validate(job: ImportJob, importer: Importer, errors: RowErrors) -> int:
+def _validate(job: ImportJob, importer: Importer, errors: RowErrors) -> list:
+    """Pass 1: read, convert and validate every row; return the staged batches (empty if any error)."""
     reader = SheetReader(job.file.path, importer.columns)
     reader.read_header(errors)
     if errors:
-        return 0
+        return []
     _progress(job, rows_total=reader.rows_estimate, rows_checked=0)
+    staged: list = []
     for batch in _batches(reader.rows(errors), importer.batch_size):
         importer.validate(batch, errors)
+        if errors:
+            staged.clear()  # nothing will be written: keep no rows
+        else:
+            staged.append(importer.stage(batch))
         _progress(job, rows_checked=reader.rows_read)
     _progress(job, rows_total=reader.data_rows, rows_checked=reader.data_rows)
     if reader.data_rows == 0 and not errors:
         errors.add(reader.header_row + 1, "", NO_DATA)
-    return reader.data_rows
+    return staged
 
 
-def _write(job: ImportJob, importer: Importer) -> tuple[int, int]:
+def _write(job: ImportJob, importer: Importer, staged: list) -> tuple[int, int]:
+    """Pass 2: write the staged batches in one transaction (each batch released once written)."""
     created = updated = 0
+    staged.reverse()
     with transaction.atomic():
-        errors = RowErrors()
-        reader = SheetReader(job.file.path, importer.columns)
-        reader.read_header(errors)
-        for batch in _batches(reader.rows(errors), importer.batch_size):
-            made, changed = importer.write(batch)
+        while staged:
+            made, changed = importer.write(staged.pop())
             created += made
             updated += changed
-        if errors or reader.data_rows != job.rows_total:
-            raise RuntimeError(f"import job {job.pk}: the file read differently in pass 2")
         job.status = JobStatus.DONE
         job.created, job.updated = created, updated
         job.message = f"导入完成：新增 {created} 条，更新 {updated} 条"
@@ -288,13 +309,13 @@ def import_job_run(job_id: int) -> str:
         importer.prepare()
         errors = RowErrors()
         try:
-            _validate(job, importer, errors)
+            staged = _validate(job, importer, errors)
         except FileUnreadable as exc:
             return _finish(job, JobStatus.INVALID, str(exc))
         if errors:
             return _finish(job, JobStatus.INVALID, _summary(errors), errors)
         _progress(job, status=JobStatus.WRITING)
-        _write(job, importer)
+        _write(job, importer, staged)
         return JobStatus.DONE
     except ServiceError as exc:
         return _finish(job, JobStatus.FAILED, f"导入失败，未写入任何数据：{exc.message}")

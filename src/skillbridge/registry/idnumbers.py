@@ -8,6 +8,7 @@ not accepted: every record must carry the 18-digit number.
 import re
 from dataclasses import dataclass
 from datetime import date
+from operator import mul
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -28,7 +29,9 @@ class IdNumberInfo:
 
 def check_char(first17: str) -> str:
     """The check character for the first 17 digits."""
-    return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
+    if len(first17) != len(WEIGHTS):
+        raise ValueError(f"expected {len(WEIGHTS)} digits, got {len(first17)}")
+    return CHECK_CHARS[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def normalise(value: str) -> str:

@@ -3,11 +3,17 @@
 Matching on re-import: a person by ID number, an episode by (unit, 罪犯编号/案件编号) — the same file
 imported twice updates the same rows. A changed release date is kept as a release-date change (更正,
 "批量导入更新"). Every lookup is one query per batch.
+
+Pass 1 keeps each validated row as one flat tuple (``stage``: the person's columns, then the episode's,
+see ``P_*``/``E_*``), so pass 2 neither re-reads the file nor builds model instances: existing rows are
+read as tuples and compared, new rows go in with ``COPY`` (PostgreSQL) or one ``executemany`` (SQLite),
+changed rows with one ``executemany`` UPDATE.
 """
 
+import sys
 from datetime import date
 
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 
 from skillbridge.accounts.models import Organisation
@@ -17,7 +23,7 @@ from skillbridge.policy.schema import POPULATION_CATEGORIES
 
 from .idnumbers import InvalidIdNumber, make_id_number, mask_id_number, parse_id_number
 from .models import INITIAL_STATUS, Education, Episode, EpisodeKind, Person, ReleaseDateChange, Sex
-from .services import WRITE_ROLES, flag_duplicates
+from .services import WRITE_ROLES, flag_duplicate_keys
 
 SAMPLE_ID = make_id_number("320402", date(1988, 5, 17), 131)
 
@@ -96,6 +102,21 @@ EPISODE_UPDATE_FIELDS = [
     "can_study",
     "employment_intention",
 ]
+
+# The staged row (``PeopleImporter.stage``): the person's columns, then the episode's.
+STAGED = (
+    "id_number",
+    "birth_date",
+    "sex",
+    *PERSON_UPDATE_FIELDS,
+    "unit_id",
+    "inmate_number",
+    *EPISODE_UPDATE_FIELDS,
+)
+P_ID, P_BIRTH, P_NAME = 0, 1, 3
+P_END = P_NAME + len(PERSON_UPDATE_FIELDS)  # person columns: [0, P_END)
+E_UNIT, E_NUMBER, E_KIND = P_END, P_END + 1, P_END + 2  # episode update columns: [E_KIND, end)
+E_RELEASE = E_KIND + EPISODE_UPDATE_FIELDS.index("expected_release_date")
 
 
 def template_row(values: dict) -> list:
@@ -202,21 +223,26 @@ class PeopleImporter(Importer):
         return info.number
 
     def _check_against_database(self, checked: list[tuple[Row, str, int]], errors: RowErrors) -> None:
+        """Two queries on unique indexes (ID numbers; unit + number), a third only for a conflict."""
         if not checked:
             return
-        names = dict(
-            Person.objects.filter(id_number__in=[n for _, n, _ in checked]).values_list("id_number", "name")
-        )
-        holders = {
-            (unit_id, number): id_number
-            for unit_id, number, id_number in Episode.objects.filter(
-                unit_id__in={u for _, _, u in checked},
-                inmate_number__in={r.values["inmate_number"] for r, _, _ in checked},
-            ).values_list("unit_id", "inmate_number", "person__id_number")
+        people = {
+            number: (pk, name)
+            for pk, number, name in _people_by_id_number(
+                ("id", "id_number", "name"), [n for _, n, _ in checked]
+            )
         }
+        holders = {
+            (unit_id, number): person_id
+            for unit_id, number, person_id in _episodes_by_number(
+                ("unit_id", "inmate_number", "person_id"),
+                [(u, r.values["inmate_number"]) for r, _, u in checked],
+            )
+        }
+        taken: list[tuple[Row, int]] = []
         for row, number, unit_id in checked:
             v = row.values
-            known = names.get(number)
+            pk, known = people.get(number, (None, None))
             if known is not None and v.get("name") and known != v["name"]:
                 errors.add(
                     row.number,
@@ -224,109 +250,159 @@ class PeopleImporter(Importer):
                     f"该身份证号码已登记，姓名为“{known}”，与本行“{v['name']}”不一致",
                 )
             holder = holders.get((unit_id, v["inmate_number"]))
-            if holder is not None and holder != number:
+            if holder is not None and holder != pk:
+                taken.append((row, holder))
+        if taken:
+            numbers = dict(Person.objects.filter(pk__in={h for _, h in taken}).values_list("pk", "id_number"))
+            for row, holder in taken:
+                v = row.values
                 errors.add(
                     row.number,
                     HEADER["inmate_number"],
-                    f"“{v['unit']}”的编号{v['inmate_number']}已登记给另一人员（{mask_id_number(holder)}）",
+                    f"“{v['unit']}”的编号{v['inmate_number']}已登记给另一人员（{mask_id_number(numbers[holder])}）",
                 )
+
+    # ---- staging (end of pass 1) ----------------------------------------------------------------------
+
+    def stage(self, rows: list[Row]) -> list[tuple]:
+        """One flat tuple per validated row, in the order of ``STAGED``, with the stored defaults applied.
+        Repeated short texts are interned, so staging 100,000 rows stays small."""
+        intern = sys.intern
+        units = self.units
+        staged = []
+        for row in rows:
+            v = row.values
+            number = str(v["id_number"]).strip().upper().replace(" ", "")  # parse_id_number's normalise
+            staged.append(
+                (
+                    number,
+                    date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
+                    "M" if int(number[16]) % 2 else "F",
+                    v["name"],
+                    intern(v.get("ethnicity") or "汉族"),
+                    v.get("education") or "",
+                    intern(v.get("household_registration") or ""),
+                    v["population_category"],
+                    bool(v.get("is_disabled")),
+                    bool(v.get("is_low_income")),
+                    v.get("phone") or "",
+                    units[v["unit"]].pk,
+                    v["inmate_number"],
+                    v["kind"],
+                    v["term_start"],
+                    v.get("term_end"),
+                    v["expected_release_date"],
+                    v.get("labour_capacity"),
+                    v.get("has_skill"),
+                    intern(v.get("skill") or ""),
+                    v.get("can_study"),
+                    intern(v.get("employment_intention") or ""),
+                )
+            )
+        return staged
 
     # ---- pass 2 -------------------------------------------------------------------------------------
 
-    def write(self, rows: list[Row]) -> tuple[int, int]:
+    def write(self, rows: list) -> tuple[int, int]:
         if not self.units:
             self.prepare()
-        parsed = []
-        for row in rows:
-            info = parse_id_number(str(row.values["id_number"]))
-            parsed.append((row.values, info))
+        if rows and isinstance(rows[0], Row):
+            rows = self.stage(rows)
+        now = timezone.now()
+        stamp = now if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
         existing = {
-            p.id_number: p for p in Person.objects.filter(id_number__in=[i.number for _, i in parsed])
+            number: (pk, fields)
+            for pk, number, *fields in _people_by_id_number(
+                ("id", "id_number", *PERSON_UPDATE_FIELDS), [r[P_ID] for r in rows]
+            )
         }
-        new_people, changed_people = [], []
-        for v, info in parsed:
-            fields = {
-                "name": v["name"],
-                "ethnicity": v.get("ethnicity") or "汉族",
-                "education": v.get("education") or "",
-                "household_registration": v.get("household_registration") or "",
-                "population_category": v["population_category"],
-                "is_disabled": bool(v.get("is_disabled")),
-                "is_low_income": bool(v.get("is_low_income")),
-                "phone": v.get("phone") or "",
-            }
-            person = existing.get(info.number)
-            if person is None:
-                person = Person(id_number=info.number, birth_date=info.birth_date, sex=info.sex, **fields)
-                existing[info.number] = person
-                new_people.append(person)
-            elif any(getattr(person, k) != val for k, val in fields.items()):
-                for k, val in fields.items():
-                    setattr(person, k, val)
-                person.updated_at = timezone.now()
-                changed_people.append(person)
-        Person.objects.bulk_create(new_people, batch_size=1000)
-        if changed_people:
-            Person.objects.bulk_update(changed_people, [*PERSON_UPDATE_FIELDS, "updated_at"], batch_size=1000)
-        self._write_episodes(parsed, existing)
-        self.counts["duplicates_flagged"] += flag_duplicates(new_people + [p for p in changed_people if p.pk])
+        person_ids: dict[str, int] = {}
+        new_people, changed_people, flag = [], [], []
+        for r in rows:
+            found = existing.get(r[P_ID])
+            if found is None:
+                new_people.append(r)
+            else:
+                pk, fields = found
+                person_ids[r[P_ID]] = pk
+                if tuple(fields) != r[P_NAME:P_END]:
+                    changed_people.append((*r[P_NAME:P_END], stamp, pk))
+                    flag.append((pk, r[P_NAME], r[P_BIRTH]))
+        if new_people:
+            ids = _reserve_ids(Person, len(new_people))
+            _insert(
+                Person,
+                ("id", "id_number", "birth_date", "sex", *PERSON_UPDATE_FIELDS, "created_at", "updated_at"),
+                [(pk, *r[:P_END], stamp, stamp) for pk, r in zip(ids, new_people, strict=True)],
+            )
+            for pk, r in zip(ids, new_people, strict=True):
+                person_ids[r[P_ID]] = pk
+                flag.append((pk, r[P_NAME], r[P_BIRTH]))
+        _update(Person, [*PERSON_UPDATE_FIELDS, "updated_at"], changed_people)
+        self._write_episodes(rows, person_ids, stamp)
+        self.counts["duplicates_flagged"] += flag_duplicate_keys(flag)
         self.counts["people_created"] += len(new_people)
-        updated = len(parsed) - len(new_people)
+        updated = len(rows) - len(new_people)
         self.counts["people_updated"] += updated
         return len(new_people), updated
 
-    def _write_episodes(self, parsed, people: dict[str, Person]) -> None:
-        keys = {(self.units[v["unit"]].pk, v["inmate_number"]) for v, _ in parsed}
-        lookup = Q(unit_id__in={u for u, _ in keys}, inmate_number__in={n for _, n in keys})
-        existing = {(e.unit_id, e.inmate_number): e for e in Episode.objects.filter(lookup)}
+    def _write_episodes(self, rows: list[tuple], person_ids: dict[str, int], stamp) -> None:
+        columns = ("id", "unit_id", "inmate_number", *EPISODE_UPDATE_FIELDS)
+        existing = {
+            (unit_id, number): (pk, fields)
+            for pk, unit_id, number, *fields in _episodes_by_number(
+                columns, [(r[E_UNIT], r[E_NUMBER]) for r in rows]
+            )
+        }
         new, changed, release_changes = [], [], []
         today = timezone.localdate()
-        for v, info in parsed:
-            unit = self.units[v["unit"]]
-            fields = {
-                "kind": v["kind"],
-                "term_start": v["term_start"],
-                "term_end": v.get("term_end"),
-                "expected_release_date": v["expected_release_date"],
-                "labour_capacity": v.get("labour_capacity"),
-                "has_skill": v.get("has_skill"),
-                "skill": v.get("skill") or "",
-                "can_study": v.get("can_study"),
-                "employment_intention": v.get("employment_intention") or "",
-            }
-            episode = existing.get((unit.pk, v["inmate_number"]))
-            if episode is None:
+        release = E_RELEASE - E_KIND
+        for r in rows:
+            found = existing.get((r[E_UNIT], r[E_NUMBER]))
+            if found is None:
                 new.append(
-                    Episode(
-                        person=people[info.number],
-                        unit=unit,
-                        inmate_number=v["inmate_number"],
-                        status=INITIAL_STATUS[EpisodeKind(v["kind"])],
-                        **fields,
+                    (
+                        person_ids[r[P_ID]],
+                        r[E_UNIT],
+                        r[E_NUMBER],
+                        *r[E_KIND:],
+                        INITIAL_STATUS[EpisodeKind(r[E_KIND])].value,
+                        stamp,
+                        stamp,
                     )
                 )
                 continue
-            if all(getattr(episode, k) == val for k, val in fields.items()):
+            pk, fields = found
+            values = r[E_KIND:]
+            if tuple(fields) == values:
                 continue
-            if episode.expected_release_date != fields["expected_release_date"]:
+            if fields[release] != values[release]:
                 release_changes.append(
                     ReleaseDateChange(
-                        episode=episode,
+                        episode_id=pk,
                         kind=ReleaseDateChange.Kind.CORRECTION,
                         decided_on=today,
-                        old_release_date=episode.expected_release_date,
-                        new_release_date=fields["expected_release_date"],
+                        old_release_date=fields[release],
+                        new_release_date=values[release],
                         reason="批量导入更新",
                         created_by=self.user,
                     )
                 )
-            for k, val in fields.items():
-                setattr(episode, k, val)
-            episode.updated_at = timezone.now()
-            changed.append(episode)
-        Episode.objects.bulk_create(new, batch_size=1000)
-        if changed:
-            Episode.objects.bulk_update(changed, [*EPISODE_UPDATE_FIELDS, "updated_at"], batch_size=1000)
+            changed.append((*values, stamp, pk))
+        _insert(
+            Episode,
+            (
+                "person_id",
+                "unit_id",
+                "inmate_number",
+                *EPISODE_UPDATE_FIELDS,
+                "status",
+                "created_at",
+                "updated_at",
+            ),
+            new,
+        )
+        _update(Episode, [*EPISODE_UPDATE_FIELDS, "updated_at"], changed)
         ReleaseDateChange.objects.bulk_create(release_changes, batch_size=1000)
         self.counts["episodes_created"] += len(new)
         self.counts["episodes_updated"] += len(changed)
@@ -334,3 +410,92 @@ class PeopleImporter(Importer):
 
     def audit_summary(self) -> dict:
         return dict(self.counts)
+
+
+# ---- bulk SQL for pass 2 (inside the import's transaction) ------------------------------------------------
+
+
+def _reserve_ids(model, count: int) -> list[int]:
+    """``count`` primary keys no one else will be given. PostgreSQL: drawn from the table's sequence (no
+    lock). SQLite: after the largest ever given (AUTOINCREMENT's ``sqlite_sequence`` included), which is
+    safe because the import's IMMEDIATE transaction already holds the database's write lock."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+            f"COALESCE((SELECT MAX(id) FROM {table}), 0))",
+            [table],
+        )
+        first = cursor.fetchone()[0] + 1
+        return list(range(first, first + count))
+
+
+def _in(values: list) -> tuple[str, list]:
+    """``IN`` a list: one array parameter on PostgreSQL, one parameter per value on SQLite."""
+    if connection.vendor == "postgresql":
+        return "= ANY(%s)", [values]
+    return f"IN ({', '.join(['%s'] * len(values))})", values
+
+
+def _select(sql: str, params: list) -> list[tuple]:
+    """Rows as tuples of Python values (SQLite too: Django's connection converts by declared type)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _people_by_id_number(columns: tuple[str, ...], numbers: list[str]) -> list[tuple]:
+    """``columns`` of the people with these ID numbers (the unique index; no model instances)."""
+    if not numbers:
+        return []
+    clause, params = _in(numbers)
+    return _select(
+        f"SELECT {', '.join(columns)} FROM {Person._meta.db_table} WHERE id_number {clause}", params
+    )
+
+
+def _episodes_by_number(columns: tuple[str, ...], keys: list[tuple[int, str]]) -> list[tuple]:
+    """``columns`` of the episodes with these (unit, number) keys: per unit, on the unique index."""
+    by_unit: dict[int, list[str]] = {}
+    for unit_id, number in keys:
+        by_unit.setdefault(unit_id, []).append(number)
+    found: list[tuple] = []
+    for unit_id, numbers in by_unit.items():
+        clause, params = _in(numbers)
+        found += _select(
+            f"SELECT {', '.join(columns)} FROM {Episode._meta.db_table} "
+            f"WHERE unit_id = %s AND inmate_number {clause}",
+            [unit_id, *params],
+        )
+    return found
+
+
+def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """New rows as they are (SQLite: dates through the sqlite3 adapters Django registers, timestamps
+    passed in already adapted)."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})", rows
+        )
+
+
+def _update(model, columns: list[str], rows: list[tuple]) -> None:
+    """``rows``: the new values of ``columns``, then the primary key."""
+    if not rows:
+        return
+    sets = ", ".join(f"{c} = %s" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {model._meta.db_table} SET {sets} WHERE id = %s", rows)

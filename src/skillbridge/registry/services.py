@@ -11,7 +11,7 @@ bureau whose scope covers that unit — and only with a stated reason; each reve
 
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from skillbridge.accounts.models import Organisation, Role
@@ -159,20 +159,50 @@ def _clean_episode(data: dict) -> dict:
 
 def flag_duplicates(people: list[Person]) -> int:
     """Open a review for each pair with the same name and birth date but a different ID number."""
+    return flag_duplicate_keys([(p.pk, p.name, p.birth_date) for p in people])
+
+
+_KEYS_PER_QUERY = 2000
+
+
+def _same_name_and_birth(keys: list[tuple[str, date]]) -> list[tuple[int, str, str]]:
+    """``(pk, name, birth date as text)`` of every person with one of the (name, birth date) ``keys``: a join
+    to the keys on the (birth_date, name) index, one probe per key however large the registry."""
+    table = Person._meta.db_table
+    found: list[tuple[int, str, str]] = []
+    with connection.cursor() as cursor:
+        for i in range(0, len(keys), _KEYS_PER_QUERY):
+            chunk = keys[i : i + _KEYS_PER_QUERY]
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"SELECT p.id, p.name, p.birth_date::text FROM {table} p "
+                    "JOIN unnest(%s::varchar[], %s::date[]) AS k(name, birth) "
+                    "ON p.birth_date = k.birth AND p.name = k.name",
+                    [[n for n, _ in chunk], [b for _, b in chunk]],
+                )
+            else:
+                values = ", ".join(["(%s, %s)"] * len(chunk))
+                cursor.execute(
+                    f"WITH k(name, birth) AS (VALUES {values}) SELECT p.id, p.name, p.birth_date FROM {table} p "
+                    "JOIN k ON p.birth_date = k.birth AND p.name = k.name",
+                    [v for n, b in chunk for v in (n, b.isoformat())],
+                )
+            found.extend(cursor.fetchall())
+    return found
+
+
+def flag_duplicate_keys(people: list[tuple[int, str, date]]) -> int:
+    """``flag_duplicates`` for ``(pk, name, birth_date)`` tuples (the importer's rows, no model instances)."""
     if not people:
         return 0
-    names = {p.name for p in people}
-    births = {p.birth_date for p in people}
-    groups: dict[tuple, set[int]] = {}
-    for pk, name, birth in Person.objects.filter(name__in=names, birth_date__in=births).values_list(
-        "pk", "name", "birth_date"
-    ):
-        groups.setdefault((name, birth), set()).add(pk)
+    groups: dict[tuple[str, str], set[int]] = {}
+    for pk, name, birth in _same_name_and_birth(sorted({(name, birth) for _, name, birth in people})):
+        groups.setdefault((name, str(birth)), set()).add(pk)
     pairs = set()
-    for p in people:
-        for other in groups.get((p.name, p.birth_date), ()):
-            if other != p.pk:
-                pairs.add((min(p.pk, other), max(p.pk, other)))
+    for pk, name, birth in people:
+        for other in groups.get((name, birth.isoformat()), ()):
+            if other != pk:
+                pairs.add((min(pk, other), max(pk, other)))
     if not pairs:
         return 0
     existing = set(
