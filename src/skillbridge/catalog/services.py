@@ -628,6 +628,12 @@ def designation_exempt(
             f"该机构有失信记录（{record.source}，{record.recorded_on}），不能免于重新认定",
             field="institution",
         )
+    # The credit grade (supervision) must also be good enough (pack: supervision.exemption_min_grade).
+    from skillbridge.supervision.selectors import exemption_problem
+
+    problem = exemption_problem(institution, today)
+    if problem:
+        raise Conflict(f"{problem}，不能免于重新认定", field="institution")
     _check_no_overlap(institution, region, valid_from, valid_to)
     designation = Designation.objects.create(
         institution=institution,

@@ -111,8 +111,9 @@ def compute_grade(facts: dict, params: dict) -> dict:
     for key, (sub, text) in parts.items():
         points = None
         if sub is not None and total_weight:
-            points = (weights[key] * sub * 100 / total_weight).quantize(Decimal("0.01"), ROUND_HALF_UP)
-            earned += points
+            exact = weights[key] * sub * 100 / total_weight
+            earned += exact
+            points = exact.quantize(Decimal("0.01"), ROUND_HALF_UP)
         reasons.append(
             {
                 "factor": key,

@@ -2,6 +2,7 @@
 store both; revoke the designations of an institution rated at the pack's revocation grade."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
@@ -124,7 +125,7 @@ def rating_compute(
         year=year,
         defaults={
             "region_code": institution.region_code,
-            "score": result["score"],
+            "score": Decimal(result["score"]),
             "grade": result["grade"],
             "facts": facts,
             "params": params,
@@ -133,6 +134,7 @@ def rating_compute(
             "computed_by": actor,
         },
     )
+    rating.refresh_from_db()
     audit_record(
         action="supervision.rating.compute",
         obj=rating,
