@@ -9,7 +9,7 @@ from skillbridge.reporting import selectors
 from skillbridge.reporting.periods import parse_period
 from skillbridge.reporting.scopes import scope_for
 
-from .conftest import TODAY
+from .conftest import TODAY, make_class, make_person
 
 YEAR = parse_period("2026", today=TODAY)
 
@@ -163,22 +163,63 @@ def test_people_missing_certificate(world):
     assert [e.person.name for e in done] == ["赵一"]
 
 
-def test_targets_and_projection(world):
+def test_certification_target(world):
     data = board(world.demo.user("js_bureau_reviewer"), city="3204")
     by_key = {t["key"]: t for t in data["targets"]}
     rate = by_key["changzhou.certification_rate"]
-    assert (rate["target"], rate["actual"], rate["on_track"]) == (0.9, 0.5, False)
+    assert (rate["target"], rate["actual"], rate["progress"], rate["status"]) == (
+        0.9,
+        0.5,
+        0.5556,
+        "未达到目标",
+    )
     assert "常司发〔2022〕42号" in rate["source"]
-    total = by_key["jiangsu-general.subsidised_training_total"]
-    assert (total["target"], total["actual"], total["window"]) == (4500000.0, 0, "2019—2021年")
-    assert "yancheng.community_correction" not in by_key
-    assert selectors.projection(100, dt.date(2026, 1, 1), dt.date(2026, 12, 31), dt.date(2026, 7, 2)) == (
-        100 * 365 / 183
+    # The 2019–2021 action targets are not shown for 2026.
+    assert sorted(by_key) == ["changzhou.certification_rate"]
+
+
+def test_action_targets_with_projection(world):
+    from skillbridge.accounts.models import RoleGrant, User
+
+    office = accounts_create(
+        world, "盐城市亭湖区社区矫正管理局", "community_correction_office", "320902", "yancheng"
     )
-    assert (
-        selectors.projection(100, dt.date(2026, 1, 1), dt.date(2026, 12, 31), dt.date(2025, 12, 31)) is None
+    user = User.objects.create_user(username="yc_operator", full_name="亭湖社矫经办", organisation=office)
+    RoleGrant.objects.create(user=user, role="operator")
+    helped = make_person(office, name="社矫一", release=dt.date(2021, 6, 30), category="community_correction",
+                         kind="community", number="YC0001", start=dt.date(2019, 6, 1))  # fmt: skip
+    make_class(office, start=dt.date(2020, 5, 1), ended=dt.date(2020, 5, 20), institution=world.school,
+               user=user, people=[(helped, "completed")])  # fmt: skip
+    scope = scope_for(user)
+    mid = selectors.dashboard(scope, parse_period("2020", today=TODAY), today=dt.date(2020, 7, 1))
+    by_key = {t["key"]: t for t in mid["targets"]}
+    group = by_key["yancheng.community_correction"]
+    assert (group["target"], group["actual"], group["window"]) == (21000.0, 1, "2019—2021年")
+    # 1 person-time after 548 of the 1,096 days of 2019–2021 → 2 by the end of 2021.
+    assert (group["projected"], group["on_track"], group["status"]) == (2, False, "按当前进度难以按期完成")
+    assert by_key["yancheng.disabled"]["actual"] == 0
+    assert by_key["jiangsu-general.subsidised_training_total"]["actual"] == 1
+    assert by_key["yancheng.skill_competitions"]["status"] == "平台无此项数据"
+    assert "盐城市职业技能提升行动实施方案 四(一)2" in group["source"]
+    after = selectors.dashboard(scope, parse_period("2020", today=TODAY), today=TODAY)
+    group = {t["key"]: t for t in after["targets"]}["yancheng.community_correction"]
+    assert (group["projected"], group["status"]) == (1, "目标期已结束：未完成")
+
+
+def test_projection_is_a_straight_line():
+    year = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    assert selectors.projection(100, *year, dt.date(2026, 7, 2)) == 100 * 365 / 183
+    assert selectors.projection(100, *year, dt.date(2025, 12, 31)) is None
+    assert selectors.projection(100, *year, dt.date(2026, 1, 1)) == 36500
+    assert selectors.projection(100, *year, dt.date(2026, 12, 31)) == 100
+
+
+def accounts_create(world, name, org_type, region, pack):
+    from skillbridge.accounts import services as accounts
+
+    return accounts.organisation_create(
+        actor=world.demo.user("sysadmin"), name=name, org_type=org_type, region_code=region, policy_pack=pack
     )
-    assert selectors.projection(100, dt.date(2026, 1, 1), dt.date(2026, 12, 31), dt.date(2026, 12, 31)) == 100
 
 
 def test_plan_versus_actual(world):

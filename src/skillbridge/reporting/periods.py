@@ -60,10 +60,12 @@ def parse_period(code: str | None, *, today: dt.date) -> Period:
     return Period(str(year), dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year}年度")
 
 
-def period_choices(today: dt.date) -> list[tuple[str, str]]:
-    """The periods offered in the picker: this year and the two before, each with its quarters."""
+def period_choices(today: dt.date, *, first_year: int = 2019) -> list[tuple[str, str]]:
+    """The periods offered in the picker: this year and the two before with their quarters, then the earlier
+    years back to `first_year` (the start of the skills-upgrading action's targets)."""
     choices = []
     for year in (today.year, today.year - 1, today.year - 2):
         choices.append((str(year), f"{year}年度"))
         choices += [(f"{year}Q{q}", f"{year}年第{'一二三四'[q - 1]}季度") for q in range(1, 5)]
+    choices += [(str(year), f"{year}年度") for year in range(today.year - 3, first_year - 1, -1)]
     return choices

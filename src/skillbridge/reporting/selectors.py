@@ -502,85 +502,83 @@ def projection(actual: float, period_start: dt.date, period_end: dt.date, today:
     return actual * ((period_end - period_start).days + 1) / elapsed
 
 
+def _target_row(pack, target, **fields) -> dict:
+    return {
+        "key": f"{pack.code}.{target.key}",
+        "name": target.name,
+        "pack": pack.name,
+        "source": target.target.source,
+        "unit": target.unit,
+        "target": float(target.target.value),
+        **fields,
+    }
+
+
+def _count_status(actual, goal, projected, window_start, window_end, today) -> tuple[bool | None, str]:
+    if today < window_start:
+        return None, "目标期尚未开始"
+    if today > window_end:
+        return actual >= goal, "目标期已结束：已完成" if actual >= goal else "目标期已结束：未完成"
+    on_track = projected >= goal
+    return on_track, "按当前进度可按期完成" if on_track else "按当前进度难以按期完成"
+
+
 def targets(scope, period, totals, per_unit, unit_packs, *, today) -> list[dict]:
+    """The pack targets whose years include the period's year, with the figure so far, the share of the
+    target reached and the straight-line projection to the end of the target's years."""
     out = []
     for pack in applicable_packs(scope, unit_packs):
         for target in pack.targets:
             end_year = target.end_year or period.year
             start_year = target.start_year if target.end_year else period.year
+            if not (target.start_year <= period.year <= end_year):
+                continue
+            window = f"{start_year}—{end_year}年" if start_year != end_year else f"{start_year}年"
             if target.unit == "比例":
                 if target.key != "certification_rate":
-                    continue
-                if not (target.start_year <= period.year and (target.end_year or period.year) >= period.year):
                     continue
                 units = [pk for pk, code in unit_packs.items() if code == pack.code]
                 due = sum(per_unit[pk]["due"] for pk in units)
                 got = sum(per_unit[pk]["due_certified"] for pk in units)
                 value = round(got / due, 4) if due else None
                 goal = float(target.target.value)
+                on_track = None if value is None else value >= goal
+                status = "本期无应释放人员" if value is None else ("已达到目标" if on_track else "未达到目标")
                 out.append(
-                    {
-                        "key": f"{pack.code}.{target.key}",
-                        "name": target.name,
-                        "pack": pack.name,
-                        "source": target.target.source,
-                        "unit": "比例",
-                        "target": goal,
-                        "actual": value,
-                        "measure": f"{period.label}应释放人员中刑释前获证的比例",
-                        "progress": round(value / goal, 4) if value is not None else None,
-                        "projected": value,
-                        "on_track": None if value is None else value >= goal,
-                        "window": period.label,
-                    }
-                )
+                    _target_row(
+                        pack, target, actual=value, measure=f"{period.label}应释放人员中刑释前获证的比例",
+                        progress=round(value / goal, 4) if value is not None else None, projected=value,
+                        on_track=on_track, status=status, window=period.label,
+                    )
+                )  # fmt: skip
                 continue
             measure = TARGET_MEASURES.get(target.key)
-            window_start, window_end = dt.date(start_year, 1, 1), dt.date(end_year, 12, 31)
             if measure is None:
                 out.append(
-                    {
-                        "key": f"{pack.code}.{target.key}",
-                        "name": target.name,
-                        "pack": pack.name,
-                        "source": target.target.source,
-                        "unit": target.unit,
-                        "target": float(target.target.value),
-                        "actual": None,
-                        "measure": "平台无此项数据（须另行统计）",
-                        "progress": None,
-                        "projected": None,
-                        "on_track": None,
-                        "window": f"{start_year}—{end_year}年",
-                    }
-                )
+                    _target_row(
+                        pack, target, actual=None, measure="平台无此项数据（须另行统计）", progress=None,
+                        projected=None, on_track=None, status="平台无此项数据", window=window,
+                    )
+                )  # fmt: skip
                 continue
             label, condition = measure
-            as_of = min(today, window_end)
+            window_start, window_end = dt.date(start_year, 1, 1), dt.date(end_year, 12, 31)
             actual = Enrolment.objects.filter(
                 condition,
                 training_class__unit_id__in=scope.unit_ids,
                 training_class__date_from__gte=window_start,
-                training_class__date_from__lte=as_of,
+                training_class__date_from__lte=min(today, window_end),
             ).count()
             goal = float(target.target.value)
             projected = projection(actual, window_start, window_end, today)
+            on_track, status = _count_status(actual, goal, projected, window_start, window_end, today)
             out.append(
-                {
-                    "key": f"{pack.code}.{target.key}",
-                    "name": target.name,
-                    "pack": pack.name,
-                    "source": target.target.source,
-                    "unit": target.unit,
-                    "target": goal,
-                    "actual": actual,
-                    "measure": label,
-                    "progress": round(actual / goal, 4),
-                    "projected": round(projected) if projected is not None else None,
-                    "on_track": None if projected is None else projected >= goal,
-                    "window": f"{start_year}—{end_year}年" if start_year != end_year else f"{start_year}年",
-                }
-            )
+                _target_row(
+                    pack, target, actual=actual, measure=label, progress=round(actual / goal, 4),
+                    projected=round(projected) if projected is not None else None, on_track=on_track,
+                    status=status, window=window,
+                )
+            )  # fmt: skip
     return out
 
 

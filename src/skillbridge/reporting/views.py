@@ -55,6 +55,17 @@ def _can_write(user) -> bool:
     return user.has_role(*services.WRITERS)
 
 
+SHORT_LABELS = {
+    "due": "应培训（人）",
+    "due_certified": "刑释前获证（人）",
+    "cert_rate": "刑释前获证率",
+    "enrolled": "参训（人次）",
+    "completed": "结业（人次）",
+    "assessed": "鉴定（人次）",
+    "certified": "取证（人次）",
+    "classes": "开班（个）",
+    "deadlines_missed": "逾期（件）",
+}
 BREAKDOWNS = [("occupation", "职业（工种）"), ("level", "等级"), ("institution", "培训机构")]
 
 
@@ -65,6 +76,7 @@ def figures_context(data: dict) -> dict:
         "metrics": exports.main_metrics(data),
         "money_metrics": exports.MONEY_COLUMNS,
         "labels": selectors.METRIC_LABELS,
+        "short_labels": SHORT_LABELS,
         "cert_target": next((t for t in data["targets"] if t["key"].endswith("certification_rate")), None),
         "breakdowns": BREAKDOWNS,
         "rows_chart_height": max(300, 90 + 90 * len(data["rows"])),
