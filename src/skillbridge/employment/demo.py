@@ -61,12 +61,14 @@ def _user(username: str) -> User:
 
 
 @transaction.atomic
-def load_demo() -> None:
+def load_demo(today: dt.date | None = None) -> str:
     orgs = ensure_service_orgs()
     unit = Organisation.objects.filter(name=UNIT).first()
-    if unit is None or Episode.objects.filter(unit=unit, inmate_number=PEOPLE[0][0]).exists():
-        return
-    today = timezone.localdate()
+    if unit is None:
+        return f"未找到{UNIT}，跳过就业服务演示数据"
+    if Episode.objects.filter(unit=unit, inmate_number=PEOPLE[0][0]).exists():
+        return "就业服务演示数据已存在"
+    today = today or timezone.localdate()
     operator, pes = _user("ly_operator"), _user("cz_pes_operator")
     recipient = orgs["常州市公共就业服务中心"]
     profiles = {}
@@ -169,3 +171,4 @@ def load_demo() -> None:
         event=event,
         people=[profiles[n].person for n in ("LY-EMP-01", "LY-EMP-02", "LY-EMP-03")],
     )
+    return "已创建就业服务演示数据：4份就业档案、2条移交、1次回访、1场岗位推介会"
