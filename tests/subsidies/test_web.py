@@ -45,6 +45,11 @@ def test_scope_other_unit_and_institution_cannot_see(client, cz, claim):
     for username in ("ly_operator", "cz_hrss_reviewer", "js_bureau_reviewer"):
         client.force_login(cz.user(username))
         assert client.get(f"/subsidies/{claim.pk}/").status_code == 200
+    # The lead prison (常州监狱) sees 溧阳监狱's claim only once it has a stage in its review.
+    client.force_login(cz.user("cz_reviewer"))
+    assert client.get(f"/subsidies/{claim.pk}/").status_code == 404
+    services.claim_submit(actor=cz.user("czjs_operator"), claim=claim)
+    assert client.get(f"/subsidies/{claim.pk}/").status_code == 200
 
 
 def test_forms_export_with_exact_fields(client, cz, claim):

@@ -20,6 +20,23 @@ from django.db.models import Q
 from skillbridge.accounts.scope import ScopedQuerySet
 
 
+class ClaimScopedQuerySet(ScopedQuerySet):
+    """Unit scope and the claimant, plus every organisation with a stage in the claim's review (the lead
+    prison of another prison's claim)."""
+
+    claim_path = ""
+
+    def scope_condition(self, user) -> Q:
+        from skillbridge.approvals.models import ReviewStage
+
+        in_chain = ReviewStage.objects.filter(org=user.organisation_id).values("case_id")
+        return super().scope_condition(user) | Q(**{f"{self.claim_path}review__in": in_chain})
+
+
+class LineScopedQuerySet(ClaimScopedQuerySet):
+    claim_path = "claim__"
+
+
 class ClaimKind(models.TextChoices):
     TRAINING = "training", "培训补贴"
     ASSESSMENT = "assessment", "鉴定补贴"
@@ -116,7 +133,7 @@ class Claim(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClaimScopedQuerySet.as_manager()
     scope_unit_field = "unit"
     scope_participant_fields = ("claimant",)
 
@@ -246,7 +263,7 @@ class ClaimLine(models.Model):
     # nor counts towards the person's subsidies.
     is_active = models.BooleanField("有效", default=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = LineScopedQuerySet.as_manager()
     scope_unit_field = "claim__unit"
     scope_participant_fields = ("claim__claimant",)
 
@@ -318,7 +335,7 @@ class NoticeObjection(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = LineScopedQuerySet.as_manager()
     scope_unit_field = "claim__unit"
     scope_participant_fields = ("claim__claimant",)
 
