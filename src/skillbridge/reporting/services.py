@@ -26,6 +26,8 @@ UPWARD = {
     "prison": "provincial_prison_bureau",
     "rehab_centre": "provincial_rehab_bureau",
     "community_correction_office": "provincial_justice",
+    "provincial_prison_bureau": "provincial_justice",
+    "provincial_rehab_bureau": "provincial_justice",
 }
 BODY_MAX = 20000
 
