@@ -172,10 +172,10 @@ def archive_pdf(archive) -> bytes:
                 [["考核", "理论", "实操", "结果"]]
                 + [
                     [
-                        str(r),
-                        getattr(r, "theory_score", ""),
-                        getattr(r, "practice_score", ""),
-                        getattr(r, "result_display", ""),
+                        str(r.application),
+                        "—" if r.theory_score is None else str(r.theory_score),
+                        "—" if r.practical_score is None else str(r.practical_score),
+                        r.get_outcome_display(),
                     ]
                     for r in archive.results
                 ],

@@ -81,15 +81,20 @@ class Archive:
 
 
 def _assessment_results(person: Person, user) -> tuple[bool, list]:
-    """Results of the assessment app if it is installed and has a per-candidate result model."""
+    """The person's assessment results (assessment app), in the user's scope, if that app is installed."""
+    from django.apps import apps
+
     try:
-        from skillbridge.assessment import selectors as assessment_selectors
-    except ImportError:
+        model = apps.get_model("assessment", "AssessmentResult")
+    except LookupError:
         return False, []
-    reader = getattr(assessment_selectors, "person_results", None)
-    if reader is None:
-        return False, []
-    return True, list(reader(user, person))
+    rows = (
+        model.objects.for_user(user)
+        .filter(person=person)
+        .select_related("application")
+        .order_by("application_id", "id")
+    )
+    return True, list(rows)
 
 
 def archive(user, person_id: int) -> Archive:
