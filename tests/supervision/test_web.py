@@ -48,24 +48,27 @@ def test_scan_assign_answer_close_through_the_pages(
     assert f'href="/training/classes/{overlap.pk}/"' in page
     client.post(
         f"/supervision/findings/{finding.pk}/",
-        {"action": "assign", "assignee": cz.user("ly_operator").pk, "note": "请核实"},
+        {"action": "assign", "assign-assignee": cz.user("ly_operator").pk, "assign-note": "请核实"},
     )
     finding.refresh_from_db()
     assert finding.status == "assigned"
     client.force_login(cz.user("ly_operator"))
     page = client.get(f"/supervision/findings/{finding.pk}/").content.decode()
     assert "提交答复" in page and "分派" not in page.split("处理记录")[0].split("办理")[1][:20]
-    client.post(f"/supervision/findings/{finding.pk}/", {"action": "answer", "answer": "已让其退出第二个班"})
+    client.post(
+        f"/supervision/findings/{finding.pk}/", {"action": "answer", "answer-answer": "已让其退出第二个班"}
+    )
     # The unit cannot close its own finding.
     client.post(
-        f"/supervision/findings/{finding.pk}/", {"action": "close", "outcome": "dismissed", "note": "x"}
+        f"/supervision/findings/{finding.pk}/",
+        {"action": "close", "close-outcome": "dismissed", "close-note": "x"},
     )
     finding.refresh_from_db()
     assert finding.status == "answered"
     client.force_login(cz.user("cz_justice_reviewer"))
     client.post(
         f"/supervision/findings/{finding.pk}/",
-        {"action": "close", "outcome": "confirmed", "note": "属实，已整改"},
+        {"action": "close", "close-outcome": "confirmed", "close-note": "属实，已整改"},
     )
     finding.refresh_from_db()
     assert (finding.status, finding.outcome) == ("closed", "confirmed")
@@ -94,7 +97,8 @@ def test_another_unit_or_city_gets_404_and_changes_nothing(client, cz, overlap):
         client.force_login(cz.user(username))
         assert client.get(f"/supervision/findings/{finding.pk}/").status_code == 404
         response = client.post(
-            f"/supervision/findings/{finding.pk}/", {"action": "close", "outcome": "dismissed", "note": "x"}
+            f"/supervision/findings/{finding.pk}/",
+            {"action": "close", "close-outcome": "dismissed", "close-note": "x"},
         )
         assert response.status_code == 404
         assert "重叠甲" not in client.get("/supervision/").content.decode()

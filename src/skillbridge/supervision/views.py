@@ -111,26 +111,26 @@ def finding_detail(request, pk):
         action = request.POST.get("action")
         try:
             if action == "assign" and supervisor:
-                form = AssignForm(request.POST, users=selectors.assignable_users(finding))
+                form = AssignForm(request.POST, users=selectors.assignable_users(finding), prefix="assign")
                 forms["assign"] = form
                 if form.is_valid():
                     services.finding_assign(actor=user, finding=finding, **form.cleaned_data)
                     messages.success(request, "已分派")
                     return redirect("supervision:finding_detail", pk)
             elif action == "answer" and can_answer:
-                form = forms["answer"] = AnswerForm(request.POST)
+                form = forms["answer"] = AnswerForm(request.POST, prefix="answer")
                 if form.is_valid():
                     services.finding_answer(actor=user, finding=finding, answer=form.cleaned_data["answer"])
                     messages.success(request, "已答复")
                     return redirect("supervision:finding_detail", pk)
             elif action == "return" and supervisor:
-                form = forms["return"] = ReturnForm(request.POST)
+                form = forms["return"] = ReturnForm(request.POST, prefix="return")
                 if form.is_valid():
                     services.finding_return(actor=user, finding=finding, note=form.cleaned_data["note"])
                     messages.success(request, "已退回重新答复")
                     return redirect("supervision:finding_detail", pk)
             elif action == "close" and supervisor:
-                form = forms["close"] = CloseForm(request.POST)
+                form = forms["close"] = CloseForm(request.POST, prefix="close")
                 if form.is_valid():
                     services.finding_close(actor=user, finding=finding, **form.cleaned_data)
                     messages.success(request, "已办结")
@@ -146,17 +146,18 @@ def finding_detail(request, pk):
         "evidence_rows": _evidence_rows(finding.evidence),
         "supervisor": supervisor,
         "can_answer": can_answer,
-        "assign_form": forms.get("assign") or AssignForm(users=selectors.assignable_users(finding)),
-        "answer_form": forms.get("answer") or AnswerForm(),
-        "return_form": forms.get("return") or ReturnForm(),
-        "close_form": forms.get("close") or CloseForm(),
+        "assign_form": forms.get("assign")
+        or AssignForm(users=selectors.assignable_users(finding), prefix="assign"),
+        "answer_form": forms.get("answer") or AnswerForm(prefix="answer"),
+        "return_form": forms.get("return") or ReturnForm(prefix="return"),
+        "close_form": forms.get("close") or CloseForm(prefix="close"),
         "page_title": f"风险问题#{finding.pk}",
     }
     return render(request, "supervision/finding_detail.html", context)
 
 
 EVIDENCE_LABELS = {
-    "person": "人员", "person_id": "人员编号", "overlap": "重叠期间", "classes": "涉及培训班", "left_on": "离开日期",
+    "person": "人员", "person_id": "人员（系统编号）", "overlap": "重叠期间", "classes": "涉及培训班", "left_on": "离开日期",
     "left_how": "离开方式", "sessions": "课次", "trainees": "班级人数", "identical_sessions": "雷同课次数",
     "threshold": "阈值", "threshold_source": "阈值依据", "certificate_id": "证书编号（系统）",
     "official_number": "证书编号", "issue_date": "发证日期", "issuer": "发证机构", "class_id": "培训班编号",
@@ -167,7 +168,9 @@ EVIDENCE_LABELS = {
     "standard_id": "标准编号", "teacher": "教师", "date": "日期", "ended_on": "结业日期", "deadline": "录入期限",
     "data_entered_on": "录入日期", "overdue_working_days": "逾期工作日", "rule": "规则", "month": "月份",
     "baseline_months": "对比月数", "baseline_monthly_average": "前期月均", "previous_months": "前期各月",
-    "factor": "倍数阈值", "min_count": "人次下限",
+    "factor": "倍数阈值", "min_count": "人次下限", "unit": "单位", "from": "起", "to": "止",
+    "enrolment_status": "学员状态", "session_id": "课次编号", "minutes": "出勤分钟", "venue": "场地", "region": "地区代码",
+    "subject": "职业（工种）", "level": "等级", "certificate_date": "发证日期", "claim_id": "申领编号",
 }  # fmt: skip
 
 
