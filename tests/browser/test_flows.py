@@ -39,7 +39,7 @@ def cells(row) -> list[str]:
 
 
 def menu(page) -> list[str]:
-    return [text.strip() for text in page.locator("nav .navbar-nav .nav-link").all_inner_texts()]
+    return [text.strip() for text in page.locator("nav.sb-sidebar .nav-link").all_inner_texts()]
 
 
 def test_operator_logs_in_and_resubmits_a_returned_plan(demo, demo_mode, session):
@@ -63,7 +63,7 @@ def test_operator_logs_in_and_resubmits_a_returned_plan(demo, demo_mode, session
     expect(page).to_have_url(f"{session.base_url}/")
     expect(page).to_have_title("待办事项 - 特殊人群职业技能培训及评价管理平台")
     expect(page.locator("h1")).to_have_text("待办事项")
-    expect(page.locator("nav .sb-user div")).to_have_text(["溧阳监狱教育科经办", "溧阳监狱"])
+    expect(page.locator("header .sb-user div")).to_have_text(["溧阳监狱教育科经办", "溧阳监狱"])
     assert cells(rows(page, PLAN_TITLE)) == [
         f"{PLAN_TITLE}\n退回意见：计划人数与摸排不符",
         "年度培训计划",
@@ -214,6 +214,13 @@ def test_navigation_by_role(demo, demo_mode, new_session):
         "人员信息",
         "年度计划",
         "培训班",
+        "鉴定申报",
+        "证书管理",
+        "补贴申领",
+        "专项资金",
+        "就业服务",
+        "监督检查",
+        "统计报表",
         "组织机构",
         "目录与机构",
         "Excel导入",

@@ -26,7 +26,21 @@ from skillbridge.training.api import router as training_router
 from . import errors
 from .auth import BrowserSessionAuth, TokenAuth
 
-api = NinjaAPI(
+
+class SkillBridgeAPI(NinjaAPI):
+    """Caches the OpenAPI schema per path prefix: building it walks every endpoint (seconds on a busy
+    server), and the endpoints cannot change while the process runs."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        cache = self.__dict__.setdefault("_schema_cache", {})
+        if path_prefix not in cache:
+            cache[path_prefix] = super().get_openapi_schema(path_prefix=path_prefix)
+        return cache[path_prefix]
+
+
+api = SkillBridgeAPI(
     title="特殊人群职业技能培训及评价管理平台 API",
     version="1",
     description="所有列表均分页；数据权限与网页一致；错误统一返回 code、message、field。",

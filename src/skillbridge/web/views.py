@@ -12,7 +12,7 @@ from .panels import home_panels
 def home(request):
     """The organisation's inbox (待办); platform administrators land on their own first page."""
     if request.user.roles & PLATFORM_ROLE_CODES:
-        return redirect(menu_for(request.user)[0]["url"])
+        return redirect(menu_for(request.user)[0]["items"][0]["url"])
     items = inbox(request.user, today=timezone.localdate())
     return render(
         request, "web/home.html", {"items": items, "panels": home_panels(request), "page_title": "待办事项"}
