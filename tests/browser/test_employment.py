@@ -157,3 +157,35 @@ def test_released_person_handed_over_followed_up_and_counted(demo, demo_mode, se
     page.goto("/employment/people/?phase=released")
     expect(page.locator("tr", has_text="王立新")).to_contain_text("服务中")
     assert session.external_requests == [] and pes.external_requests == []
+
+
+def test_demo_pages_for_the_prison_and_the_employment_service(demo, demo_mode, session, new_session):
+    """The other pages with the employment demo data: the list of people approaching release, a service
+    event with its attendance, agreements and the follow-ups due — looked at in screenshots."""
+    from skillbridge.employment.demo import load_demo
+
+    load_demo()
+    User.objects.update(must_change_password=False)
+    page = session.login("ly_operator")
+    page.goto("/employment/people/")
+    expect(page.locator("tr", has_text="周建军")).to_contain_text("已接收")
+    expect(page.locator("tr", has_text="吴海涛")).to_contain_text("已建档（未移交）")
+    session.screenshot("employment_6_approaching")
+    page.goto("/employment/events/")
+    page.get_by_role("link", name="刑释人员岗位推介会").click()
+    expect(page.locator("h2").first).to_have_text("参加人员（3人）")
+    session.screenshot("employment_7_event")
+    pes = new_session()
+    page = pes.login("cz_pes_operator")
+    page.goto("/employment/agreements/")
+    expect(page.locator("table tbody tr")).to_have_count(1)
+    pes.screenshot("employment_8_agreements")
+    page.goto("/employment/follow-ups/?state=not_due")
+    expect(page.locator("table tbody tr").first).to_contain_text("释放后6个月")
+    pes.screenshot("employment_9_follow_ups")
+    page.goto("/employment/events/")
+    page.get_by_role("link", name="刑释人员岗位推介会").click()
+    expect(page.locator("h2").first).to_have_text("参加人员（3人）")
+    expect(page.locator("table tbody tr")).to_have_count(1)
+    expect(page.locator("table tbody")).to_contain_text("周建军")
+    pes.screenshot("employment_10_event_pes")
