@@ -107,3 +107,25 @@ def test_bad_period_is_a_field_error(client, world):
     page = client.get("/reporting/?period=abc", follow=True)
     assert page.status_code == 200
     assert "统计期间格式应为" in page.content.decode()
+
+
+def test_anhui_qualified_list_and_year_statement(client, world):
+    client.force_login(world.demo.user("ah_prison_operator"))
+    page = client.get("/reporting/?period=2026")
+    assert [c.pk for c in page.context["ended_classes"]] == [world.ah_class.pk]
+    response = client.get(f"/reporting/classes/{world.ah_class.pk}/qualified.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A1"].value == "安徽省蜀山监狱培训合格人员名单"
+    assert "合肥市人力资源和社会保障局" in sheet["A5"].value
+    rows = [r for r in sheet.iter_rows(min_row=8, values_only=True) if isinstance(r[0], int)]
+    assert [(r[1], r[3]) for r in rows] == [("褚一", world.people["chu"].masked_id_number)]
+    statement = client.get("/reporting/statement/?year=2026")
+    assert dict(statement.context["rows"])["结业（人次）"] == 1
+    assert dict(statement.context["rows"])["计划培训人数（人）"] == 0
+    pdf = client.get("/reporting/statement/?year=2026&export=pdf")
+    assert pdf.content.startswith(b"%PDF")
+    xlsx = client.get("/reporting/statement/?year=2026&export=xlsx")
+    assert load_workbook(io.BytesIO(xlsx.content)).active["A1"].value.startswith("安徽省蜀山监狱2026年度")
+    client.force_login(world.demo.user("ly_operator"))
+    assert client.get(f"/reporting/classes/{world.ah_class.pk}/qualified.xlsx").status_code == 404
+    assert client.get(f"/reporting/statement/?unit={world.ah.pk}").status_code == 404

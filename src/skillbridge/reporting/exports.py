@@ -157,3 +157,80 @@ def pdf_bytes(data: dict, *, title: str, subtitle: str, body: str = "") -> bytes
         other = (width - first) / max(1, len(headers) - 1)
         flow.append(pdf.grid_table([headers, *rows], [first] + [other] * (len(headers) - 1), header_rows=1))
     return pdf.render(flow, title=title, landscape_page=True)
+
+
+def simple_workbook(title: str, header_lines, columns, rows, *, footer=()) -> bytes:
+    """One sheet: title and header lines, a ruled table, footer lines (for sealing)."""
+    buffer = io.BytesIO()
+    book = Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet(title[:31])
+    heading = book.add_format({"bold": True, "font_size": 14})
+    bold = book.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
+    ruled = book.add_format({"border": 1})
+    sheet.write(0, 0, title, heading)
+    for i, line in enumerate(header_lines, start=1):
+        sheet.write(i, 0, line)
+    top = len(header_lines) + 2
+    for col, name in enumerate(columns):
+        sheet.write(top, col, name, bold)
+        sheet.set_column(col, col, 22 if col in (1, 3) or len(columns) <= 2 else 12)
+    for r, row in enumerate(rows, start=top + 1):
+        for c, value in enumerate(row):
+            sheet.write(r, c, "" if value is None else value, ruled)
+    bottom = top + len(rows) + 2
+    for i, line in enumerate(footer):
+        sheet.write(bottom + i, 0, line)
+    book.close()
+    return buffer.getvalue()
+
+
+def statement_rows(data: dict) -> list[list]:
+    rows = [
+        ["计划培训人数（人）", data["planned"]],
+        ["开班（个）", data["classes"]],
+        ["参训（人次）", data["enrolled"]],
+        ["结业（人次）", data["completed"]],
+        ["取证（人次）", data["certified"]],
+        ["计划完成率（参训/计划）", fmt_rate(data["plan_rate"])],
+    ]
+    budget = data.get("budget")
+    if budget:
+        rows += [
+            ["经费预算数（元）", budget["budget"]],
+            ["人均标准（元）", budget["standard"]],
+            ["应预拨金额（元）", budget["prepayment_amount"] or "—"],
+            ["市财政局收到资金日期", budget["funds_received_on"] or "—"],
+            [
+                "清算：实际取证人数",
+                budget["certified_trainees"] if budget["certified_trainees"] is not None else "未清算",
+            ],
+            ["清算：按实际取证应拨（元）", budget["settlement_due"] or "—"],
+            ["清算差额（元，正为补拨、负为退回）", budget["settlement_difference"] or "—"],
+        ]
+    else:
+        rows.append(["经费预算", "未登记年度经费预算"])
+    fund = data.get("fund")
+    if fund:
+        rows += [
+            ["专账年初余额（元）", fund["opening"]],
+            ["本年收入（元）", fund["income"]],
+            ["本年支出（元）", fund["expense"]],
+            ["专账年末余额（元）", fund["closing"]],
+        ]
+        rows += [[f"其中：{k}（元）", v] for k, v in fund["by_kind"].items()]
+        rows += [[f"支出用途：{c['label']}（元）", c["net"]] for c in fund["categories"]]
+    return rows
+
+
+def statement_pdf(title: str, recipient: str, rows) -> bytes:
+    st = pdf.styles()
+    flow = [
+        pdf.Paragraph(title, st["title"]),
+        pdf.Spacer(1, 4 * pdf.mm),
+        pdf.Paragraph(f"报送：{recipient}", st["subtitle"]),
+        pdf.Spacer(1, 3 * pdf.mm),
+        pdf.grid_table([["项目", "数值"], *rows], [100 * pdf.mm, 70 * pdf.mm], header_rows=1),
+        pdf.Spacer(1, 12 * pdf.mm),
+        pdf.Paragraph("单位（盖章）：　　　　　　　　负责人：　　　　　　　　填报日期：", st["body"]),
+    ]
+    return pdf.render(flow, title=title)

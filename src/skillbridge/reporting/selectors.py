@@ -546,20 +546,33 @@ def targets(scope, period, totals, per_unit, unit_packs, *, today) -> list[dict]
                 status = "本期无应释放人员" if value is None else ("已达到目标" if on_track else "未达到目标")
                 out.append(
                     _target_row(
-                        pack, target, actual=value, measure=f"{period.label}应释放人员中刑释前获证的比例",
-                        progress=round(value / goal, 4) if value is not None else None, projected=value,
-                        on_track=on_track, status=status, window=period.label,
+                        pack,
+                        target,
+                        actual=value,
+                        measure=f"{period.label}应释放人员中刑释前获证的比例",
+                        progress=round(value / goal, 4) if value is not None else None,
+                        projected=value,
+                        on_track=on_track,
+                        status=status,
+                        window=period.label,
                     )
-                )  # fmt: skip
+                )
                 continue
             measure = TARGET_MEASURES.get(target.key)
             if measure is None:
                 out.append(
                     _target_row(
-                        pack, target, actual=None, measure="平台无此项数据（须另行统计）", progress=None,
-                        projected=None, on_track=None, status="平台无此项数据", window=window,
+                        pack,
+                        target,
+                        actual=None,
+                        measure="平台无此项数据（须另行统计）",
+                        progress=None,
+                        projected=None,
+                        on_track=None,
+                        status="平台无此项数据",
+                        window=window,
                     )
-                )  # fmt: skip
+                )
                 continue
             label, condition = measure
             window_start, window_end = dt.date(start_year, 1, 1), dt.date(end_year, 12, 31)
@@ -574,11 +587,17 @@ def targets(scope, period, totals, per_unit, unit_packs, *, today) -> list[dict]
             on_track, status = _count_status(actual, goal, projected, window_start, window_end, today)
             out.append(
                 _target_row(
-                    pack, target, actual=actual, measure=label, progress=round(actual / goal, 4),
-                    projected=round(projected) if projected is not None else None, on_track=on_track,
-                    status=status, window=window,
+                    pack,
+                    target,
+                    actual=actual,
+                    measure=label,
+                    progress=round(actual / goal, 4),
+                    projected=round(projected) if projected is not None else None,
+                    on_track=on_track,
+                    status=status,
+                    window=window,
                 )
-            )  # fmt: skip
+            )
     return out
 
 
@@ -601,3 +620,96 @@ def people(scope: Scope, period: Period, which: str):
     elif which == "certified_before_release":
         qs = qs.filter(has_certificate=True)
     return qs.order_by("expected_release_date", "unit__name", "person__name", "pk")
+
+
+# ---- Anhui 002 二(四)/(五): qualified trainees per class, year-end completion and fund-use statement ----
+
+
+def classes_ended(scope: Scope, period: Period):
+    """Classes of the scope that finished (考核结业) in the period, for the qualified-trainee lists."""
+    return (
+        TrainingClass.objects.filter(
+            unit_id__in=scope.unit_ids, ended_on__gte=period.start, ended_on__lte=period.end
+        )
+        .select_related(
+            "unit",
+            "institution",
+            "application__occupation",
+            "application__level",
+            "application__special_item",
+        )
+        .annotate(qualified=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.COMPLETED)))
+        .order_by("ended_on", "pk")
+    )
+
+
+def qualified_trainees(training_class: TrainingClass) -> list[Enrolment]:
+    """培训合格人员: the completed enrolments of a class, with person and any certificate from the class."""
+    enrolments = list(
+        training_class.enrolments.filter(status=EnrolmentStatus.COMPLETED)
+        .select_related("person")
+        .order_by("pk")
+    )
+    certificates = {}
+    for c in Certificate.objects.filter(training_class=training_class).exclude(
+        status=CertificateStatus.REVOKED
+    ):
+        certificates.setdefault(c.person_id, c)
+    for e in enrolments:
+        e.class_certificate = certificates.get(e.person_id)
+    return enrolments
+
+
+def year_statement(unit, year: int, *, today: dt.date) -> dict:
+    """A unit's year-end completion and fund-use statement (Anhui 二(五): 年度培训任务完成情况、预拨资金使用情况),
+    for the city HRSS and finance bureau's settlement."""
+    from skillbridge.reporting.scopes import Scope as _Scope
+
+    scope = _Scope("unit", str(unit.pk), unit.name, [unit])
+    period = Period(str(year), dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year}年度")
+    figures = unit_figures([unit.pk], period, today=today, missed=[])[unit.pk]
+    plan = plan_vs_actual(scope, year)
+    budget, fund = None, None
+    YearBudget = _model("funds", "YearBudget")
+    if YearBudget is not None:
+        row = YearBudget.objects.filter(unit=unit, year=year).first()
+        if row is not None:
+            budget = {
+                "planned_trainees": row.planned_trainees,
+                "standard": f"{row.standard:.2f}",
+                "budget": f"{row.budget:.2f}",
+                "prepayment_amount": f"{row.prepayment_amount:.2f}"
+                if row.prepayment_amount is not None
+                else None,
+                "funds_received_on": row.funds_received_on.isoformat() if row.funds_received_on else None,
+                "certified_trainees": row.certified_trainees,
+                "settlement_due": f"{row.settlement_due:.2f}" if row.settlement_due is not None else None,
+                "settlement_difference": f"{row.settlement_difference:.2f}"
+                if row.settlement_difference is not None
+                else None,
+                "settled_on": row.settled_on.isoformat() if row.settled_on else None,
+            }
+    if _model("funds", "FundEntry") is not None:
+        from skillbridge.funds.selectors import statement
+
+        st = statement(unit, period.start, period.end)
+        fund = {
+            "opening": f"{st.opening:.2f}",
+            "income": f"{st.income:.2f}",
+            "expense": f"{st.expense:.2f}",
+            "closing": f"{st.closing:.2f}",
+            "by_kind": {k: f"{v:.2f}" for k, v in st.by_kind.items()},
+            "categories": [{"label": c.label, "net": f"{c.net:.2f}"} for c in st.categories],
+        }
+    return {
+        "unit": unit.name,
+        "year": year,
+        "planned": plan["by_unit"][0]["planned"],
+        "classes": figures["classes"],
+        "enrolled": figures["enrolled"],
+        "completed": figures["completed"],
+        "certified": figures["certified"],
+        "plan_rate": plan["by_unit"][0]["rate"],
+        "budget": budget,
+        "fund": fund,
+    }

@@ -109,6 +109,9 @@ def dashboard(request):
             "query": query.urlencode(),
             "level_labels": LEVEL_LABELS,
             "live": True,
+            "ended_classes": list(selectors.classes_ended(scope, period)[:100])
+            if scope.level == "unit"
+            else None,
             "can_generate": _can_write(request.user) and scope.trail[0][0] == top_level(request.user),
             "report_form": ReportForm(
                 initial={
@@ -364,3 +367,100 @@ def report_pdf(request, pk):
         report.figures, title=report.title, subtitle=_subtitle(report), body=report.body
     )
     return pdf_response(f"{report.title}.pdf", content)
+
+
+# ---- Anhui 002 二(四)/(五) -----------------------------------------------------------------------------
+
+
+def _city_hrss_name(unit) -> str:
+    from skillbridge.accounts.models import Organisation
+
+    hrss = Organisation.objects.filter(org_type="city_hrss", region_code=unit.city_prefix + "00").first()
+    return hrss.name if hrss else "驻在地设区的市人力资源社会保障局"
+
+
+@login_required
+def class_qualified_xlsx(request, pk):
+    """培训合格人员名单 of one class, to be sealed and sent to the city HRSS (002 二(四)). IDs masked."""
+    from skillbridge.training.models import TrainingClass
+
+    training_class = get_in_scope(TrainingClass, request.user, pk=pk)
+    application = training_class.application
+    rows = selectors.qualified_trainees(training_class)
+    title = f"{training_class.unit.name}培训合格人员名单"
+    subject = application.subject_display
+    header = [
+        title,
+        f"培训工种：{subject}　第{application.period_number}期　培训机构：{training_class.institution.name}",
+        f"培训时间：{training_class.date_from:%Y-%m-%d}至{training_class.date_to:%Y-%m-%d}　考核结业："
+        f"{training_class.ended_on:%Y-%m-%d}"
+        if training_class.ended_on
+        else "尚未结业",
+        f"报送：{_city_hrss_name(training_class.unit)}　合格人数：{len(rows)}人",
+    ]
+    columns = ["序号", "姓名", "性别", "身份证号码", "出勤率", "结业日期", "证书编号", "备注"]
+    data = [
+        [
+            i,
+            e.person.name,
+            e.person.get_sex_display(),
+            e.person.masked_id_number,
+            f"{e.attendance_ratio * 100:.1f}%" if e.attendance_ratio is not None else "",
+            e.exit_on.isoformat() if e.exit_on else "",
+            e.class_certificate.official_number if e.class_certificate else "",
+            "",
+        ]
+        for i, e in enumerate(rows, start=1)
+    ]
+    with transaction.atomic():
+        audit_record(
+            action="reporting.export",
+            actor=request.user,
+            obj=training_class,
+            changes={"what": "培训合格人员名单"},
+        )
+    content = exports.simple_workbook(title, header, columns, data, footer=["单位（盖章）：", "填报日期："])
+    return exports.xlsx_download(f"{title}（第{application.period_number}期）.xlsx", content)
+
+
+@login_required
+def year_statement(request):
+    """A unit's year-end completion and fund-use statement (002 二(五)), page + xlsx + PDF."""
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+        if not 2000 <= year <= 2100:
+            raise ValueError
+    except ValueError:
+        raise ServiceError("年度格式不正确", field="year") from None
+    scope = scope_for(request.user, **_drill(request))
+    if scope.level != "unit":
+        messages.info(request, "请先选择一个单位。")
+        return redirect(f"{reverse('reporting:dashboard')}?period={year}")
+    unit = scope.units[0]
+    data = selectors.year_statement(unit, year, today=today)
+    title = f"{unit.name}{year}年度培训任务完成及预拨资金使用情况"
+    rows = exports.statement_rows(data)
+    export = request.GET.get("export")
+    if export in ("xlsx", "pdf"):
+        _audit_export(request.user, "年度完成及资金使用情况", scope, parse_period(str(year), today=today))
+        if export == "xlsx":
+            content = exports.simple_workbook(title, [f"报送：{_city_hrss_name(unit)}"], ["项目", "数值"], rows,
+                                              footer=["单位（盖章）：", "负责人：", "填报日期："])  # fmt: skip
+            return exports.xlsx_download(f"{title}.xlsx", content)
+        from skillbridge.web.pdf import pdf_response
+
+        return pdf_response(f"{title}.pdf", exports.statement_pdf(title, _city_hrss_name(unit), rows))
+    return render(
+        request,
+        "reporting/statement.html",
+        {
+            "page_title": "统计报表",
+            "title": title,
+            "rows": rows,
+            "scope": scope,
+            "year": year,
+            "data": data,
+            "query": request.GET.urlencode(),
+        },
+    )
