@@ -4,6 +4,7 @@
 import io
 from datetime import date
 
+from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.platypus import Table, TableStyle
 from xlsxwriter import Workbook
@@ -64,7 +65,7 @@ def opinions(claim: Claim) -> list[tuple[str, str, str]]:
         text = f"{stage.get_decision_display()}：{stage.opinion}" if stage else ""
         if stage and key == "city_hrss_review":
             heading = f"{stage.org.name}审核意见"
-        out.append((heading, text, _cn(stage.decided_at.date() if stage else None)))
+        out.append((heading, text, _cn(timezone.localtime(stage.decided_at).date() if stage else None)))
     return out
 
 
