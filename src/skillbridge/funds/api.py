@@ -19,6 +19,7 @@ from . import selectors, services
 from .models import YearBudget
 
 router = Router(tags=["专项资金"])
+CENT = Decimal("0.01")
 
 
 # ---- schemas ----------------------------------------------------------------------------------------------
@@ -201,7 +202,7 @@ def account_list(request):
             "unit_id": u.pk,
             "unit_name": u.name,
             "region_code": u.region_code,
-            "balance": u.balance or Decimal("0.00"),
+            "balance": Decimal(u.balance or 0).quantize(CENT),
             "entry_count": u.entry_count,
         }
         for u in selectors.units_for_user(request.user)

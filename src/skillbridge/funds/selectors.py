@@ -99,7 +99,7 @@ def statement(unit: Organisation, date_from: date, date_to: date) -> Statement:
     """Entries dated within [date_from, date_to] in date order with the running balance; the opening
     balance is the sum of everything dated before; totals per kind and per use category."""
     qs = entries(unit)
-    opening = qs.filter(entry_date__lt=date_from).aggregate(s=Sum("delta"))["s"] or ZERO
+    opening = (qs.filter(entry_date__lt=date_from).aggregate(s=Sum("delta"))["s"] or ZERO).quantize(ZERO)
     running, income, expense = opening, ZERO, ZERO
     rows, by_kind = [], {}
     categories = {code: CategoryTotal(code, label) for code, label in FUND_USES.items()}

@@ -54,7 +54,7 @@ ENTRY_HEADERS = [
 
 def _entry_row(e, balance=None):
     return (
-        e.entry_date,
+        e.entry_date.isoformat(),
         e.get_kind_display(),
         e.note,
         e.get_category_display() if e.category else "",
@@ -343,6 +343,10 @@ def _num(value):
     return None if value is None else float(value)
 
 
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
 def _budget_row(row: selectors.BudgetRow) -> tuple:
     b = row.budget
     if b is None:
@@ -353,15 +357,15 @@ def _budget_row(row: selectors.BudgetRow) -> tuple:
         b.planned_trainees,
         _num(b.standard),
         _num(b.budget),
-        b.funds_received_on,
-        b.prepayment_due,
+        _iso(b.funds_received_on),
+        _iso(b.prepayment_due),
         _num(b.prepayment_amount),
         _num(b.prepaid),
         row.status.label,
         b.certified_trainees,
         _num(b.settlement_due),
         _num(b.settlement_difference),
-        b.settled_on,
+        _iso(b.settled_on),
     )
 
 
