@@ -193,3 +193,19 @@ def test_agreement_pages_and_export(client, cz):
     assert "CZJY-T-1" in client.get("/employment/agreements/").content.decode()
     client.force_login(cz.user("hf_pes_operator"))
     assert "CZJY-T-1" not in client.get("/employment/agreements/").content.decode()
+
+
+def test_suggested_scope_fix_hides_registry_and_keeps_handovers(client, cz, monkeypatch):
+    """With public_employment_service taken out of accounts.scope.CITY_SCOPE (the change suggested to the lead),
+    registry pages are closed to the employment service while everything handed to it stays reachable."""
+    from skillbridge.accounts import scope
+
+    monkeypatch.delitem(scope.CITY_SCOPE, "public_employment_service")
+    handover = handed(cz, new_person(cz, name="已移交人", release=add_months(today(), 2)), on=today())
+    other = new_person(cz, name="未移交人", release=add_months(today(), 2))
+    client.force_login(cz.user("cz_pes_operator"))
+    assert client.get(f"/registry/{other.pk}/").status_code == 404
+    assert client.get(f"/registry/{handover.person_id}/").status_code == 404
+    assert client.get(f"/employment/handovers/{handover.pk}/").status_code == 200
+    assert client.get(f"/employment/profiles/{handover.profile_id}/").status_code == 200
+    assert client.get("/api/v1/employment/handovers").json()["count"] == 1

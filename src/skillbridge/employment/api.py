@@ -309,10 +309,23 @@ def handover_action(request, handover_id: int, action: str, payload: HandoverAct
 # ---- events --------------------------------------------------------------------------------------------
 
 
+class EventFilter(Schema):
+    kind: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
 @router.get("/events", response=list[EventOut], summary="就业服务活动")
 @paginate(PageNumber)
-def event_list(request):
-    return selectors.events(request.user).order_by("-held_on", "-id")
+def event_list(request, filters: Query[EventFilter]):
+    rows = selectors.events(request.user)
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind)
+    if filters.date_from:
+        rows = rows.filter(held_on__gte=filters.date_from)
+    if filters.date_to:
+        rows = rows.filter(held_on__lte=filters.date_to)
+    return rows.order_by("-held_on", "-id")
 
 
 @router.post("/events", response={201: EventOut}, summary="登记就业服务活动（监狱经办）")
@@ -356,10 +369,17 @@ def event_attendance(request, event_id: int, payload: AttendanceIn):
 # ---- agreements ----------------------------------------------------------------------------------------
 
 
+class AgreementFilter(Schema):
+    status: str | None = Field(None, description="in_force / completed / terminated")
+
+
 @router.get("/agreements", response=list[AgreementOut], summary="个性化就业帮扶协议")
 @paginate(PageNumber)
-def agreement_list(request):
-    return selectors.agreements(request.user).order_by("-signed_on", "-id")
+def agreement_list(request, filters: Query[AgreementFilter]):
+    rows = selectors.agreements(request.user)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    return rows.order_by("-signed_on", "-id")
 
 
 @router.post("/agreements", response={201: AgreementOut}, summary="签订帮扶协议（接收机构）")
@@ -381,10 +401,17 @@ def agreement_status(request, agreement_id: int, payload: StatusIn):
 # ---- follow-ups ----------------------------------------------------------------------------------------
 
 
+class FollowUpFilter(Schema):
+    handover_id: int | None = None
+
+
 @router.get("/follow-ups", response=list[FollowUpOut], summary="已登记的回访")
 @paginate(PageNumber)
-def follow_up_list(request):
-    return selectors.follow_ups(request.user).order_by("-done_on", "-id")
+def follow_up_list(request, filters: Query[FollowUpFilter]):
+    rows = selectors.follow_ups(request.user)
+    if filters.handover_id:
+        rows = rows.filter(handover_id=filters.handover_id)
+    return rows.order_by("-done_on", "-id")
 
 
 @router.get("/follow-ups/due", response=list[DueOut], summary="到期（应回访、已逾期）的回访及应回访日期")
