@@ -45,7 +45,7 @@ def key_path() -> Path:
 
 def private_key() -> Ed25519PrivateKey:
     pem = os.environ.get("SKILLBRIDGE_SIGNING_KEY")
-    source = "env" if pem else str(key_path())
+    source = f"env:{hashlib.sha256(pem.encode()).hexdigest()}" if pem else str(key_path())
     with _lock:
         if source in _cache:
             return _cache[source]
