@@ -76,8 +76,15 @@ class Claim(models.Model):
         on_delete=models.PROTECT,
         related_name="claims",
     )
-    # The assessment the claim is for (assessment claims): stored as a reference until the assessment app's
-    # model is wired in.
+    # The assessment (附件6) the claim is for (assessment claims).
+    assessment = models.ForeignKey(
+        "assessment.AssessmentApplication",
+        verbose_name="鉴定申报",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+    )
     assessment_ref = models.CharField("鉴定批次", max_length=100, blank=True)
     # 申领机构信息 (snapshot at creation: the form shows what was claimed even if the directory changes).
     claimant_name = models.CharField("机构名称", max_length=100)

@@ -277,6 +277,12 @@ def claim_create(*, actor, kind: str, training_class: TrainingClass, filled_on: 
         created_by=actor,
         **_claimant_snapshot(institution),
     )
+    if kind == ClaimKind.ASSESSMENT:
+        from skillbridge.assessment.models import AssessmentApplication
+
+        claim.assessment = (
+            AssessmentApplication.objects.filter(training_class=training_class).order_by("-id").first()
+        )
     certificates = list(_class_certificates(claim))
     if kind == ClaimKind.ASSESSMENT and not certificates:
         raise Forbidden(f"{institution.name}没有为该班颁发证书，不能申领鉴定补贴", field="training_class")
