@@ -140,7 +140,7 @@ def handover_create(
             field="recipient",
         )
     episode = Episode.objects.select_for_update().get(pk=profile.episode_id)
-    if episode.status == EpisodeStatus.IN_CUSTODY:
+    if episode.status == EpisodeStatus.IN_CUSTODY and rules.pre_release_window_months:
         start = pre_release_window_start(episode.expected_release_date, get_pack(profile.unit.policy_pack))
         if handed_over_on < start:
             raise ServiceError(
