@@ -17,6 +17,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_verify_revoke_and_archive(demo, demo_mode, session, new_session):
     person = make_person(demo.orgs["溧阳监狱"], name="周明亮", release=dt.date(2027, 3, 31), number="LY9001")
+    make_person(demo.orgs["溧阳监狱"], name="吴已释", release=dt.date(2026, 6, 30), number="LY9002")
+    make_person(demo.orgs["溧阳监狱"], name="郑待释", release=dt.date(2026, 12, 28), number="LY9003")
     cert = services.certificate_issue(
         actor=demo.user("cz_eval_operator"),
         person=person,
@@ -65,4 +67,11 @@ def test_verify_revoke_and_archive(demo, demo_mode, session, new_session):
     unit_page.goto(f"/certificates/archive/{person.pk}/")
     expect(unit_page.get_by_text("S320400202600000009001")).to_be_visible()
     unit.screenshot("cert_05_archive")
+    unit_page.goto("/")
+    expect(unit_page.get_by_text("年刑释前获证率")).to_be_visible()
+    expect(unit_page.get_by_text("郑待释")).to_be_visible()
+    unit.screenshot("cert_06_home_panel")
+    unit_page.goto("/certificates/before-release/")
+    expect(unit_page.get_by_text("吴已释")).to_be_visible()
+    unit.screenshot("cert_07_before_release")
     assert public.external_requests == [] and session.external_requests == []
