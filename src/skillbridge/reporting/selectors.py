@@ -131,7 +131,104 @@ def due_episodes(unit_ids, period: Period):
     )
 
 
-def unit_figures(unit_ids: list[int], period: Period, *, today: dt.date, missed=None) -> dict[int, dict]:
+SUBJECT_FIELDS = ("unit_id", "occupation_id", "special_item_id", "project_name", "level_id", "institution_id")
+
+
+class Cubes:
+    """Enrolments and classes of the scope counted once per (unit, subject, level, institution), with conditional
+    counts for every figure that needs them (参训, 结业, plan-year actual; 开班): one pass over the enrolments
+    instead of one per figure. Unit totals, the breakdowns and plan-versus-actual are all sums over these rows."""
+
+    def __init__(self, enrolments: list[dict], classes: list[dict]):
+        self.enrolments = enrolments
+        self.classes = classes
+
+    @classmethod
+    def build(cls, unit_ids, period: Period) -> "Cubes":
+        start, end = period.start, period.end
+        started = Q(training_class__date_from__gte=start, training_class__date_from__lte=end)
+        completed = Q(
+            training_class__ended_on__gte=start,
+            training_class__ended_on__lte=end,
+            status=EnrolmentStatus.COMPLETED,
+        )
+        planned = Q(training_class__application__plan_year=period.year)
+        paths = {
+            "unit_id": F("training_class__unit_id"),
+            "occupation_id": F("training_class__application__occupation_id"),
+            "special_item_id": F("training_class__application__special_item_id"),
+            "project_name": F("training_class__application__project_name"),
+            "level_id": F("training_class__application__level_id"),
+            "institution_id": F("training_class__institution_id"),
+        }
+        enrolments = list(
+            Enrolment.objects.filter(training_class__unit_id__in=unit_ids)
+            .filter(started | completed | planned)
+            .values(**paths)
+            .annotate(
+                enrolled=Count("pk", filter=started),
+                completed=Count("pk", filter=completed),
+                plan_actual=Count("pk", filter=planned),
+            )
+            .order_by()
+        )
+        classes = list(
+            TrainingClass.objects.filter(unit_id__in=unit_ids, date_from__gte=start, date_from__lte=end)
+            .values(
+                "unit_id",
+                "institution_id",
+                occupation_id=F("application__occupation_id"),
+                special_item_id=F("application__special_item_id"),
+                project_name=F("application__project_name"),
+                level_id=F("application__level_id"),
+            )
+            .annotate(classes=Count("pk"))
+            .order_by()
+        )
+        return cls(enrolments, classes)
+
+
+class Names:
+    """Display names of the ids in the cubes (one small query per kind)."""
+
+    def __init__(self, cubes: Cubes):
+        from skillbridge.accounts.models import Organisation
+        from skillbridge.catalog.models import Occupation, SkillLevel, SpecialAbilityItem
+
+        rows = cubes.enrolments + cubes.classes
+        ids = {f: {r[f] for r in rows if r[f] is not None} for f in SUBJECT_FIELDS if f.endswith("_id")}
+        self.occupations = dict(
+            Occupation.objects.filter(pk__in=ids["occupation_id"]).values_list("pk", "name")
+        )
+        self.items = dict(
+            SpecialAbilityItem.objects.filter(pk__in=ids["special_item_id"]).values_list("pk", "name")
+        )
+        self.levels = {
+            lv.pk: f"{lv.name}/{lv.title}" for lv in SkillLevel.objects.filter(pk__in=ids["level_id"])
+        }
+        self.institutions = dict(
+            Organisation.objects.filter(pk__in=ids["institution_id"]).values_list("pk", "name")
+        )
+
+    def subject(self, row) -> str:
+        return (
+            self.occupations.get(row["occupation_id"])
+            or self.items.get(row["special_item_id"])
+            or row["project_name"]
+            or "（其他项目）"
+        )
+
+    def of(self, key: str, row) -> str:
+        if key == "occupation":
+            return self.subject(row)
+        if key == "level":
+            return self.levels.get(row["level_id"], "（其他项目）")
+        return self.institutions.get(row["institution_id"], "（未知机构）")
+
+
+def unit_figures(
+    unit_ids: list[int], period: Period, *, today: dt.date, missed=None, cubes=None
+) -> dict[int, dict]:
     """Every count and amount of the dashboard for each unit (unit id → metrics)."""
     per_unit = defaultdict(empty_metrics)
     for unit_id in unit_ids:
@@ -147,29 +244,14 @@ def unit_figures(unit_ids: list[int], period: Period, *, today: dt.date, missed=
         .annotate(due=Count("id"), certified=Count("id", filter=Q(has_certificate=True))),
         {"due": "due", "certified": "due_certified"},
     )
-    _add(
-        per_unit,
-        Enrolment.objects.filter(
-            training_class__unit_id__in=unit_ids,
-            training_class__date_from__gte=start,
-            training_class__date_from__lte=end,
-        )
-        .values(unit_id=F("training_class__unit_id"))
-        .annotate(n=Count("id")),
-        {"n": "enrolled"},
-    )
-    _add(
-        per_unit,
-        Enrolment.objects.filter(
-            training_class__unit_id__in=unit_ids,
-            training_class__ended_on__gte=start,
-            training_class__ended_on__lte=end,
-            status=EnrolmentStatus.COMPLETED,
-        )
-        .values(unit_id=F("training_class__unit_id"))
-        .annotate(n=Count("id")),
-        {"n": "completed"},
-    )
+    if cubes is None:
+        cubes = Cubes.build(unit_ids, period)
+    for row in cubes.enrolments:
+        bucket = per_unit[row["unit_id"]]
+        bucket["enrolled"] += row["enrolled"]
+        bucket["completed"] += row["completed"]
+    for row in cubes.classes:
+        per_unit[row["unit_id"]]["classes"] += row["classes"]
     _add(
         per_unit,
         Certificate.objects.filter(
@@ -179,13 +261,6 @@ def unit_figures(unit_ids: list[int], period: Period, *, today: dt.date, missed=
         .values("unit_id")
         .annotate(n=Count("id")),
         {"n": "certified"},
-    )
-    _add(
-        per_unit,
-        TrainingClass.objects.filter(unit_id__in=unit_ids, date_from__gte=start, date_from__lte=end)
-        .values("unit_id")
-        .annotate(n=Count("id")),
-        {"n": "classes"},
     )
     _assessed(per_unit, unit_ids, period)
     _subsidies(per_unit, unit_ids, period)
@@ -330,7 +405,9 @@ def level_rows(scope: Scope, per_unit: dict[int, dict]) -> list[dict]:
 def dashboard(scope: Scope, period: Period, *, today: dt.date) -> dict:
     """Everything the dashboard page, its exports, the API and a frozen report show (JSON-serialisable)."""
     missed = missed_deadlines(scope.unit_ids, period, today=today)
-    per_unit = unit_figures(scope.unit_ids, period, today=today, missed=missed)
+    cubes = Cubes.build(scope.unit_ids, period)
+    names = Names(cubes)
+    per_unit = unit_figures(scope.unit_ids, period, today=today, missed=missed, cubes=cubes)
     totals = finish(_sum(per_unit.values()))
     unit_packs = {u.pk: u.policy_pack for u in scope.units}
     return {
@@ -347,8 +424,8 @@ def dashboard(scope: Scope, period: Period, *, today: dt.date) -> dict:
         "totals": totals,
         "rows": level_rows(scope, per_unit),
         "targets": targets(scope, period, totals, per_unit, unit_packs, today=today),
-        "breakdown": class_breakdown(scope.unit_ids, period),
-        "plan_vs_actual": plan_vs_actual(scope, period.year),
+        "breakdown": class_breakdown(cubes, names),
+        "plan_vs_actual": plan_vs_actual(scope, period.year, cubes, names),
         "deadlines": missed,
     }
 
@@ -356,36 +433,16 @@ def dashboard(scope: Scope, period: Period, *, today: dt.date) -> dict:
 # ---- classes by occupation, level, institution ---------------------------------------------------------
 
 
-def class_breakdown(unit_ids, period: Period) -> dict[str, list[dict]]:
-    classes = TrainingClass.objects.filter(
-        unit_id__in=unit_ids, date_from__gte=period.start, date_from__lte=period.end
-    )
-    enrolments = Enrolment.objects.filter(
-        training_class__unit_id__in=unit_ids,
-        training_class__date_from__gte=period.start,
-        training_class__date_from__lte=period.end,
-    )
-    from skillbridge.catalog.models import SkillLevel
-
-    level_names = {lv.name: f"{lv.name}/{lv.title}" for lv in SkillLevel.objects.all()}
+def class_breakdown(cubes: Cubes, names: Names) -> dict[str, list[dict]]:
     out = {}
-    for key, path in (
-        ("occupation", "application__occupation__name"),
-        ("level", "application__level__name"),
-        ("institution", "institution__name"),
-    ):
-        counts = {r["k"]: r["n"] for r in classes.values(k=F(path)).annotate(n=Count("id"))}
-        people = {
-            r["k"]: r["n"] for r in enrolments.values(k=F(f"training_class__{path}")).annotate(n=Count("id"))
-        }
-        rows = [
-            {
-                "name": (level_names.get(name, name) if key == "level" else name) or "（其他项目）",
-                "classes": n,
-                "enrolled": people.get(name, 0),
-            }
-            for name, n in counts.items()
-        ]
+    for key in ("occupation", "level", "institution"):
+        classes, people = defaultdict(int), defaultdict(int)
+        for row in cubes.classes:
+            classes[names.of(key, row)] += row["classes"]
+        for row in cubes.enrolments:
+            if row["enrolled"]:
+                people[names.of(key, row)] += row["enrolled"]
+        rows = [{"name": name, "classes": n, "enrolled": people.get(name, 0)} for name, n in classes.items()]
         rows.sort(key=lambda r: (-r["classes"], -r["enrolled"], r["name"]))
         out[key] = rows
     return out
@@ -394,7 +451,7 @@ def class_breakdown(unit_ids, period: Period) -> dict[str, list[dict]]:
 # ---- plan versus actual --------------------------------------------------------------------------------
 
 
-def plan_vs_actual(scope: Scope, year: int) -> dict[str, list[dict]]:
+def plan_vs_actual(scope: Scope, year: int, cubes: Cubes, names: Names) -> dict[str, list[dict]]:
     """Planned trainees (the plan in force: latest approved annual plan or adjustment plus approved temporary
     additions) against enrolments in classes of that plan year, per unit and per occupation."""
     from skillbridge.approvals.models import ReviewStatus
@@ -428,20 +485,10 @@ def plan_vs_actual(scope: Scope, year: int) -> dict[str, list[dict]]:
         planned_occ[row["occ"] or row["item"] or row["project"] or "（其他项目）"] += row["n"]
     actual_unit = defaultdict(int)
     actual_occ = defaultdict(int)
-    for row in (
-        Enrolment.objects.filter(
-            training_class__unit_id__in=scope.unit_ids, training_class__application__plan_year=year
-        )
-        .values(
-            unit_id=F("training_class__unit_id"),
-            occ=F("training_class__application__occupation__name"),
-            item=F("training_class__application__special_item__name"),
-            project=F("training_class__application__project_name"),
-        )
-        .annotate(n=Count("id"))
-    ):
-        actual_unit[row["unit_id"]] += row["n"]
-        actual_occ[row["occ"] or row["item"] or row["project"] or "（其他项目）"] += row["n"]
+    for row in cubes.enrolments:
+        if row["plan_actual"]:
+            actual_unit[row["unit_id"]] += row["plan_actual"]
+            actual_occ[names.subject(row)] += row["plan_actual"]
 
     def row(name, planned, actual):
         return {
@@ -667,8 +714,9 @@ def year_statement(unit, year: int, *, today: dt.date) -> dict:
 
     scope = _Scope("unit", str(unit.pk), unit.name, [unit])
     period = Period(str(year), dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year}年度")
-    figures = unit_figures([unit.pk], period, today=today, missed=[])[unit.pk]
-    plan = plan_vs_actual(scope, year)
+    cubes = Cubes.build([unit.pk], period)
+    figures = unit_figures([unit.pk], period, today=today, missed=[], cubes=cubes)[unit.pk]
+    plan = plan_vs_actual(scope, year, cubes, Names(cubes))
     budget, fund = None, None
     YearBudget = _model("funds", "YearBudget")
     if YearBudget is not None:
