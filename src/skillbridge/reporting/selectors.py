@@ -324,26 +324,42 @@ def _subsidies(per_unit, unit_ids, period: Period) -> None:
 def missed_deadlines(unit_ids, period: Period, *, today: dt.date) -> list[dict]:
     """Classes finished in the period whose trainee data went in after the pack's deadline (or not yet, past it).
 
-    A working-day deadline is never earlier than the same number of calendar days, so the database first keeps
-    only classes entered late by that weaker test; the working-day deadline is then checked for each."""
+    Only units whose pack sets a data-entry deadline are looked at. A working-day deadline is never earlier than
+    the same number of calendar days, so the database keeps only classes late by that weaker test; the
+    working-day deadline is then checked for each of those."""
+    from skillbridge.accounts.models import Organisation
+
     packs = load_all()
-    rows = []
-    by_days = defaultdict(list)
-    classes = TrainingClass.objects.filter(
-        unit_id__in=unit_ids, ended_on__gte=period.start, ended_on__lte=period.end
-    ).values("pk", "unit_id", "unit__policy_pack", "unit__name", "ended_on", "data_entered_on",
-             "application__occupation__name", "application__period_number")  # fmt: skip
-    for row in classes:
-        pack = packs.get(row["unit__policy_pack"])
+    units_by_days = defaultdict(list)
+    for pk, code in Organisation.objects.filter(pk__in=unit_ids).values_list("pk", "policy_pack"):
+        pack = packs.get(code)
         rule = pack.deadlines.data_entry_working_days if pack else None
-        if rule is None:
-            continue
-        by_days[rule.value].append((row, pack))
-    for days, items in by_days.items():
-        for row, pack in items:
+        if rule is not None:
+            units_by_days[rule.value].append(pk)
+    rows = []
+    for days, units in units_by_days.items():
+        late = Q(data_entered_on__isnull=True, ended_on__lt=today - dt.timedelta(days=days)) | Q(
+            data_entered_on__gt=F("ended_on") + dt.timedelta(days=days)
+        )
+        classes = (
+            TrainingClass.objects.filter(
+                unit_id__in=units, ended_on__gte=period.start, ended_on__lte=period.end
+            )
+            .filter(late)
+            .values(
+                "pk",
+                "unit_id",
+                "unit__policy_pack",
+                "unit__name",
+                "ended_on",
+                "data_entered_on",
+                "application__occupation__name",
+                "application__period_number",
+            )
+        )
+        for row in classes:
+            pack = packs[row["unit__policy_pack"]]
             late_on = row["data_entered_on"] or today
-            if late_on <= row["ended_on"] + dt.timedelta(days=days):
-                continue
             try:
                 deadline = data_entry_deadline(row["ended_on"], pack)
             except CalendarNotCovered:
@@ -354,8 +370,8 @@ def missed_deadlines(unit_ids, period: Period, *, today: dt.date) -> list[dict]:
                         "unit_id": row["unit_id"],
                         "unit": row["unit__name"],
                         "class_id": row["pk"],
-                        "what": f"{row['application__occupation__name'] or '培训班'}第{row['application__period_number']}期"
-                        "学员信息录入",
+                        "what": f"{row['application__occupation__name'] or '培训班'}"
+                        f"第{row['application__period_number']}期学员信息录入",
                         "deadline": deadline.isoformat(),
                         "done_on": row["data_entered_on"].isoformat() if row["data_entered_on"] else None,
                     }
