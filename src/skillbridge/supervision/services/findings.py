@@ -14,7 +14,11 @@ from .common import require_supervisor
 
 
 def _locked(finding: Finding) -> Finding:
-    return Finding.objects.select_for_update().select_related("unit", "institution").get(pk=finding.pk)
+    return (
+        Finding.objects.select_for_update(of=("self",))
+        .select_related("unit", "institution")
+        .get(pk=finding.pk)
+    )
 
 
 def _responsible_ids(finding: Finding) -> set[int]:
