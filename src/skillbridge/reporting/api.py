@@ -37,11 +37,11 @@ class PeopleQuery(ScopeQuery):
 
 
 class PersonRow(Schema):
-    episode_id: int
-    name: str
-    masked_id_number: str
+    episode_id: int = Field(alias="id")
+    name: str = Field(alias="person.name")
+    masked_id_number: str = Field(alias="person.masked_id_number")
     unit_id: int
-    unit_name: str
+    unit_name: str = Field(alias="unit.name")
     inmate_number: str
     expected_release_date: date
     status: str
@@ -99,19 +99,7 @@ def people(request, q: Query[PeopleQuery]):
     if q.which not in selectors.PEOPLE_LISTS:
         raise ServiceError("名单类型应为 missing_certificate、certified_before_release 或 due", field="which")
     scope, period, _ = _scope(request, q)
-    return [
-        {
-            "episode_id": e.pk,
-            "name": e.person.name,
-            "masked_id_number": e.person.masked_id_number,
-            "unit_id": e.unit_id,
-            "unit_name": e.unit.name,
-            "inmate_number": e.inmate_number,
-            "expected_release_date": e.expected_release_date,
-            "status": e.status,
-        }
-        for e in selectors.people(scope, period, q.which)
-    ]
+    return selectors.people(scope, period, q.which)
 
 
 @router.get(
