@@ -7,6 +7,7 @@ The data are the hand-computed world of tests/reporting/conftest.py (numbers exp
 """
 
 import datetime as dt
+import subprocess
 
 import pytest
 from playwright.sync_api import expect
@@ -97,6 +98,13 @@ def test_bureau_dashboard_drill_down_and_frozen_quarterly_report(world, demo_mod
     expect(page.locator("#report-status")).to_have_text("上级已签收")
     page.wait_for_function("document.querySelector('#chart-rows canvas') !== null")
     session.screenshot("reporting_report")
+    pdf = page.request.get(f"/reporting/reports/{report.pk}/report.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    pdf_path = SCREENSHOTS / "reporting_report.pdf"
+    pdf_path.write_bytes(pdf.body())
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2", str(pdf_path),
+                    str(SCREENSHOTS / "reporting_report_pdf")], check=True)  # fmt: skip
+    pdf_path.unlink()
     report.refresh_from_db()
     assert report.status == ReportStatus.RECEIVED
     assert report.figures["totals"] == frozen

@@ -133,3 +133,11 @@ def test_report_created_from_the_page(client, world):
         "/reporting/reports/new/", {"kind": "quarterly", "period": "2026"}, HTTP_REFERER="/reporting/"
     )
     assert bad.status_code == 302 and PeriodicReport.objects.count() == 1
+
+
+def test_demo_generates_one_report(world):
+    from skillbridge.reporting.demo import load_demo
+
+    first = load_demo()
+    assert load_demo() == first
+    assert first.author_org == world.ly and first.kind == "quarterly"
