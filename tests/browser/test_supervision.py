@@ -96,3 +96,49 @@ def test_scan_finds_overlap_assign_answer_close_and_rating_page(seeded, demo_mod
     expect(hpage.get_by_text("考勤类风险问题1项（经核实排除的不计）")).to_be_visible()
     hrss.screenshot("supervision_rating")
     assert not session.external_requests and not unit.external_requests and not hrss.external_requests
+
+
+def test_inspection_rectification_and_notice(demo, demo_mode, session, new_session):
+    page = session.login("cz_justice_reviewer")
+    page.goto("/supervision/inspections/")
+    page.get_by_label("被督查单位").select_option(label="溧阳监狱")
+    page.get_by_label("督查事项").fill("2026年度培训工作督查")
+    page.get_by_label("计划日期").fill("2026-09-28")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("heading", name="2026年度培训工作督查")).to_be_visible()
+    page.get_by_label("检查日期").fill("2026-09-30")
+    page.get_by_label("检查人员").fill("张三、李四")
+    page.get_by_label("检查记录").fill("查阅考勤台账，实地查看实训楼。")
+    page.get_by_label("发现问题（每行一项，无问题留空）").fill("考勤未当日签认\n实训耗材领用无登记")
+    page.get_by_label("整改要求").fill("补齐签认；建立领用登记")
+    page.get_by_role("button", name="保存").click()
+    # 2026-09-30 + 15 working days by the official calendar (National Day holiday skipped, make-up days counted).
+    from skillbridge.policy.workdays import add_working_days
+
+    due = add_working_days(D(2026, 9, 30), 15)
+    assert due == D(2026, 10, 27)
+    expect(page.get_by_text(f"{due.year}年{due.month}月{due.day}日", exact=False).first).to_be_visible()
+    session.screenshot("supervision_inspection")
+
+    unit = new_session()
+    upage = unit.login("ly_operator")
+    upage.goto(page.url)
+    upage.get_by_label("整改情况").fill("已补签考勤，建立实训耗材领用登记簿。")
+    upage.get_by_label("报告日期").fill("2026-10-20")
+    upage.get_by_role("button", name="提交").click()
+    expect(upage.get_by_text("状态：整改已报告")).to_be_visible()
+
+    page.reload()
+    page.get_by_label("复查日期").fill("2026-10-29")
+    page.get_by_label("复查结论").fill("整改到位。")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("状态：已办结")).to_be_visible()
+    page.goto("/supervision/notices/new/")
+    page.get_by_label("被通报单位").select_option(label="溧阳监狱")
+    page.get_by_label("类型").select_option(label="通报表扬")
+    page.get_by_label("标题").fill("关于表扬溧阳监狱整改工作的通报")
+    page.get_by_label("内容").fill("整改及时、到位。")
+    page.get_by_label("通报日期").fill("2026-11-02")
+    page.get_by_role("button", name="发布").click()
+    expect(page.get_by_text("关于表扬溧阳监狱整改工作的通报")).to_be_visible()
+    session.screenshot("supervision_inspection_list")
