@@ -181,18 +181,24 @@ def test_anhui_budget_pages(client, demo, plan_2025):
     budget = YearBudget.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/funds/budgets/{budget.pk}/"
     response = client.post(
-        f"/funds/budgets/{budget.pk}/received/", {"received_on": "2025-03-20", "voucher_no": "皖财1"}
+        f"/funds/budgets/{budget.pk}/received/",
+        {"received-received_on": "2025-03-20", "received-voucher_no": "皖财1"},
     )
     assert response.status_code == 302
     page = client.get(f"/funds/budgets/{budget.pk}/").content.decode()
     assert 'id="due">2025-04-03' in page and 'id="prepayment">8,400.00' in page
     assert "逾期" in page  # today is long after 2025-04-03 and nothing was prepaid
-    response = client.post(f"/funds/budgets/{budget.pk}/prepay/", {"paid_on": "2025-03-25", "voucher_no": ""})
+    response = client.post(
+        f"/funds/budgets/{budget.pk}/prepay/", {"prepay-paid_on": "2025-03-25", "prepay-voucher_no": ""}
+    )
     assert response.status_code == 400
+    assert "这个字段是必填项" in response.content.decode()
     assert FundEntry.objects.count() == 0
-    client.post(f"/funds/budgets/{budget.pk}/prepay/", {"paid_on": "2025-03-25", "voucher_no": "HF-1"})
+    client.post(
+        f"/funds/budgets/{budget.pk}/prepay/", {"prepay-paid_on": "2025-03-25", "prepay-voucher_no": "HF-1"}
+    )
     assert FundAccount.objects.get(unit=plan_2025).balance == M("8400.00")
-    response = client.post(f"/funds/budgets/{budget.pk}/settle/", {"settled_on": "2026-01-05"})
+    response = client.post(f"/funds/budgets/{budget.pk}/settle/", {"settle-settled_on": "2026-01-05"})
     assert response.status_code == 302
     budget.refresh_from_db()
     assert budget.settlement_difference == M("-8400.00")
@@ -208,7 +214,10 @@ def test_budget_out_of_scope(client, demo, plan_2025):
     client.force_login(demo.user("cz_finance_reviewer"))
     assert client.get(f"/funds/budgets/{budget.pk}/").status_code == 404
     assert (
-        client.post(f"/funds/budgets/{budget.pk}/received/", {"received_on": "2025-03-20"}).status_code == 404
+        client.post(
+            f"/funds/budgets/{budget.pk}/received/", {"received-received_on": "2025-03-20"}
+        ).status_code
+        == 404
     )
     assert client.post("/funds/budgets/prepare/", {"unit": plan_2025.pk, "year": 2025}).status_code == 404
     budget.refresh_from_db()

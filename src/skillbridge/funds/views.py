@@ -411,9 +411,9 @@ def budget_detail(request, pk: int):
     budget = get_in_scope(YearBudget, request.user, pk=pk)
     budget = selectors.budgets_for_user(request.user).get(pk=budget.pk)
     forms = {
-        "received": FundsReceivedForm(initial={"voucher_no": budget.funds_voucher_no}),
-        "prepay": PrepayForm(),
-        "settle": SettleForm(),
+        "received": FundsReceivedForm(initial={"voucher_no": budget.funds_voucher_no}, prefix="received"),
+        "prepay": PrepayForm(prefix="prepay"),
+        "settle": SettleForm(prefix="settle"),
     }
     return _budget_page(request, budget, forms)
 
@@ -439,7 +439,7 @@ def _budget_page(request, budget, forms, status=200):
 
 def _budget_action(request, pk: int, form_class, key: str, call, done: str):
     budget = get_in_scope(YearBudget, request.user, pk=pk)
-    form = form_class(request.POST)
+    form = form_class(request.POST, prefix=key)
     if form.is_valid():
         try:
             call(budget, form.cleaned_data)
@@ -449,7 +449,12 @@ def _budget_action(request, pk: int, form_class, key: str, call, done: str):
             messages.success(request, done)
             return redirect("funds:budget_detail", pk=budget.pk)
     budget = selectors.budgets_for_user(request.user).get(pk=budget.pk)
-    forms = {"received": FundsReceivedForm(), "prepay": PrepayForm(), "settle": SettleForm(), key: form}
+    forms = {
+        "received": FundsReceivedForm(prefix="received"),
+        "prepay": PrepayForm(prefix="prepay"),
+        "settle": SettleForm(prefix="settle"),
+        key: form,
+    }
     return _budget_page(request, budget, forms, status=400)
 
 
