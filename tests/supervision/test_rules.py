@@ -238,3 +238,16 @@ def test_institution_spike_found_below_factor_not(cz):
 
 def test_rule_registry_is_complete():
     assert set(rules.RULES) == set(Rule)
+
+
+def test_pack_section_has_every_threshold_with_its_source():
+    from skillbridge.policy.selectors import pack_summary
+
+    for code in ("changzhou", "anhui"):
+        section = next(s for s in pack_summary(code)["sections"] if s["key"] == "supervision")
+        items = {i["key"]: i for i in section["items"]}
+        assert len(items) == 20
+        assert items["identical_attendance_min_sessions"]["value"] == 10
+        assert items["rectification_working_days"]["value"] == 15
+        assert all(i["platform_default"] for i in items.values())
+        assert items["exemption_min_grade"]["display"] == "B"
