@@ -2,7 +2,8 @@
 
 A unit (prison, rehab centre, community-correction office) sees its own data; a provincial bureau the
 units of its system in its province; a city bureau the units located in its city; an institution only
-what it takes part in (the model names those fields). Platform roles see no business data.
+what it takes part in (the model names those fields); a public employment service only the people
+handed over to it (the employment app's models name it as recipient). Platform roles see no business data.
 """
 
 from django.db import models
@@ -20,7 +21,6 @@ CITY_SCOPE = {
     "city_hrss": UNIT_TYPES,
     "city_finance": UNIT_TYPES,
     "city_justice": UNIT_TYPES,
-    "public_employment_service": UNIT_TYPES,
 }
 
 
