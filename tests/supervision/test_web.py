@@ -159,3 +159,19 @@ def test_rating_page_explains_the_grade(client, cz):
     assert client.get(response.url).status_code == 200
     client.force_login(cz.user("tn_operator"))
     assert client.get(response.url).status_code == 404
+
+
+def test_home_panel_shows_what_waits(client, cz, overlap):
+    run = services.scan_request(actor=cz.user("cz_justice_reviewer"))
+    services.scan_execute(run.pk)
+    client.force_login(cz.user("cz_justice_reviewer"))
+    page = client.get("/").content.decode()
+    assert "待分派的风险问题" in page
+    finding = Finding.objects.get(rule="overlapping_classes")
+    services.finding_assign(
+        actor=cz.user("cz_justice_reviewer"), finding=finding, assignee=cz.user("ly_operator")
+    )
+    client.force_login(cz.user("ly_operator"))
+    assert "待本单位答复的风险问题" in client.get("/").content.decode()
+    client.force_login(cz.user("cz_operator"))
+    assert "待本单位答复的风险问题" not in client.get("/").content.decode()

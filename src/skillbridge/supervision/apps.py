@@ -26,3 +26,8 @@ class SupervisionConfig(AppConfig):
                 "supervision.rating.revoke": "依信用等级撤销定点",
             }
         )
+        from skillbridge.web.panels import register_home_panel
+
+        from .views import home_panel
+
+        register_home_panel(home_panel)

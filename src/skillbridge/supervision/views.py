@@ -410,3 +410,36 @@ def rating_detail(request, pk):
             "page_title": f"{rating.institution.name}{rating.year}年度信用评价",
         },
     )
+
+
+# ---- home page ------------------------------------------------------------------------------------------
+
+
+def home_panel(request) -> str | None:
+    """What waits for this user in supervision: findings to assign or close (authorities), findings to answer
+    and rectifications to report (the responsible organisation)."""
+    from django.template.loader import render_to_string
+
+    user = request.user
+    if not getattr(user, "is_authenticated", False) or user.organisation.org_type == "platform":
+        return None
+    visible = Finding.objects.for_user(user)
+    rows = []
+    if is_supervisor(user):
+        to_assign = visible.filter(status=FindingStatus.OPEN).count()
+        to_close = visible.filter(status=FindingStatus.ANSWERED).count()
+        if to_assign:
+            rows.append(("待分派的风险问题", to_assign, "?status=open"))
+        if to_close:
+            rows.append(("已答复待办结的风险问题", to_close, "?status=answered"))
+    to_answer = visible.filter(
+        status=FindingStatus.ASSIGNED, assigned_to__organisation=user.organisation
+    ).count()
+    if to_answer:
+        rows.append(("待本单位答复的风险问题", to_answer, "?status=assigned"))
+    rectifying = Inspection.objects.filter(
+        target=user.organisation, status=InspectionStatus.RECTIFYING
+    ).first()
+    if not rows and rectifying is None:
+        return None
+    return render_to_string("supervision/_home_panel.html", {"rows": rows, "rectifying": rectifying}, request)
