@@ -29,6 +29,13 @@ BUSINESS_MENU = (
         ),
     ),
 )
+# Organisations whose work is a single domain see only that part (a public employment service has no unit scope).
+MENU_BY_ORG_TYPE = {
+    "public_employment_service": (
+        ("工作台", (("待办事项", "home"),)),
+        ("就业服务", (("就业服务", "employment:index"),)),
+    ),
+}
 # (label, url name, role that sees it)
 PLATFORM_MENU = (
     ("用户管理", "accounts:user_list", "system_admin"),
@@ -48,7 +55,7 @@ def menu_for(user) -> list[dict]:
         items = [(label, name) for label, name, role in PLATFORM_MENU if role in roles]
         groups = [("系统管理", items)]
     else:
-        groups = BUSINESS_MENU
+        groups = MENU_BY_ORG_TYPE.get(user.organisation.org_type, BUSINESS_MENU)
     return [
         {"label": group, "items": [{"label": label, "url": reverse(name)} for label, name in items]}
         for group, items in groups
