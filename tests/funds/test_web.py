@@ -222,3 +222,14 @@ def test_budget_out_of_scope(client, demo, plan_2025):
     assert client.post("/funds/budgets/prepare/", {"unit": plan_2025.pk, "year": 2025}).status_code == 404
     budget.refresh_from_db()
     assert budget.funds_received_on is None
+
+
+def test_province_sees_its_units_and_not_the_other_province(client, demo, cz_account):
+    client.force_login(demo.user("js_bureau_reviewer"))
+    page = client.get("/funds/").content.decode()
+    assert "常州监狱" in page and "3500.00" not in page and "3,500.00" in page
+    assert client.get(f"/funds/units/{cz_account.pk}/statement/").status_code == 200
+    client.force_login(demo.user("ah_hrss"))
+    page = client.get("/funds/").content.decode()
+    assert "安徽省蜀山监狱" in page and "常州监狱" not in page
+    assert client.get(f"/funds/units/{cz_account.pk}/").status_code == 404

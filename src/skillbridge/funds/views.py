@@ -307,7 +307,7 @@ def _statement_pdf(st: selectors.Statement, title: str) -> bytes:
             ]
         )
     rows.append(["", "", "本期合计", "", "", "", _money(st.income), _money(st.expense), _money(st.closing)])
-    widths = [22, 16, 56, 26, 34, 24, 24, 24, 26]
+    widths = [22, 20, 52, 28, 36, 24, 24, 24, 26]
     flow.append(grid_table(rows, [w * mm for w in widths], header_rows=1))
     if st.categories:
         flow += [Spacer(1, 5 * mm), Paragraph("按用途类别汇总", s["subtitle"]), Spacer(1, 2 * mm)]
@@ -316,7 +316,7 @@ def _statement_pdf(st: selectors.Statement, title: str) -> bytes:
         flow.append(grid_table(cat_rows, [70 * mm, 40 * mm, 40 * mm, 40 * mm], header_rows=1))
     flow += [
         Spacer(1, 8 * mm),
-        Paragraph("经办人：　　　　　　　　审核人：　　　　　　　　单位负责人：", s["body"]),
+        Paragraph("经办人：__________　　审核人：__________　　单位负责人：__________", s["body"]),
     ]
     return render_pdf(flow, title=title, landscape_page=True)
 
