@@ -7,12 +7,12 @@ class CertificatesConfig(AppConfig):
     verbose_name = "证书、查验与培训档案"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
-
         from skillbridge.audit.models import ACTION_LABELS
-        from skillbridge.training.models import TrainingClass
+        from skillbridge.training.services import register_on_class_completed
+        from skillbridge.web.panels import register_home_panel
 
-        from .signals import class_completed
+        from .services import credits_post_for_class
+        from .views import release_panel
 
         ACTION_LABELS.update(
             {
@@ -25,12 +25,5 @@ class CertificatesConfig(AppConfig):
                 "certificates.archive.export": "导出培训档案",
             }
         )
-        post_save.connect(class_completed, sender=TrainingClass, dispatch_uid="certificates.class_completed")
-        try:
-            from skillbridge.web.panels import register_home_panel
-
-            from .views import release_panel
-
-            register_home_panel(release_panel)
-        except ImportError:  # views not there yet during early development
-            pass
+        register_on_class_completed(credits_post_for_class)
+        register_home_panel(release_panel)

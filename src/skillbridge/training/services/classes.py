@@ -380,6 +380,15 @@ def online_minutes_set(*, actor, enrolment: Enrolment, platform: str, minutes: i
 
 # ---- completion and data entry -------------------------------------------------------------------------
 
+# Follow-ups of later apps (e.g. class-hour credits), run inside the completing transaction.
+_ON_COMPLETED: list = []
+
+
+def register_on_class_completed(follow_up) -> None:
+    """`follow_up(actor=, training_class=)` runs inside `class_complete`'s transaction, after the audit event."""
+    if follow_up not in _ON_COMPLETED:
+        _ON_COMPLETED.append(follow_up)
+
 
 @transaction.atomic
 def class_complete(*, actor, training_class: TrainingClass, ended_on: date) -> TrainingClass:
@@ -441,6 +450,8 @@ def class_complete(*, actor, training_class: TrainingClass, ended_on: date) -> T
         obj=training_class,
         changes={"ended_on": ended_on, "threshold": str(threshold), "outcomes": outcomes},
     )
+    for follow_up in _ON_COMPLETED:
+        follow_up(actor=actor, training_class=training_class)
     return training_class
 
 
