@@ -233,3 +233,15 @@ def test_province_sees_its_units_and_not_the_other_province(client, demo, cz_acc
     page = client.get("/funds/").content.decode()
     assert "安徽省蜀山监狱" in page and "常州监狱" not in page
     assert client.get(f"/funds/units/{cz_account.pk}/").status_code == 404
+
+
+def test_home_panel_lists_overdue_prepayment_for_finance_only_in_scope(client, demo, plan_2025):
+    finance = demo.user("hf_finance")
+    budget = services.budget_prepare(actor=finance, unit=plan_2025, year=2025)
+    client.force_login(finance)
+    assert "待预拨培训资金" not in client.get("/").content.decode()  # funds not received yet
+    services.budget_funds_received(actor=finance, budget=budget, received_on=D(2025, 3, 20))
+    page = client.get("/").content.decode()
+    assert "待预拨培训资金" in page and "安徽省蜀山监狱" in page and "逾期" in page
+    client.force_login(demo.user("cz_finance_reviewer"))
+    assert "待预拨培训资金" not in client.get("/").content.decode()

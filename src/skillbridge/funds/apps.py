@@ -8,6 +8,11 @@ class FundsConfig(AppConfig):
 
     def ready(self) -> None:
         from skillbridge.audit.models import ACTION_LABELS
+        from skillbridge.web.panels import register_home_panel
+
+        from .views import prepayment_panel
+
+        register_home_panel(prepayment_panel)
 
         ACTION_LABELS.update(
             {

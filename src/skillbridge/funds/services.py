@@ -84,6 +84,14 @@ def _require_city_finance(actor, unit: Organisation) -> None:
         raise Forbidden(f"只有{unit.name}驻在地的市财政局可以办理", field="unit")
 
 
+def city_finance_of(unit: Organisation) -> Organisation | str:
+    """The 市财政局 of the unit's city (the other side of receipts, prepayments and settlements)."""
+    finance = Organisation.objects.filter(
+        org_type=OrgType.CITY_FINANCE, region_code__startswith=unit.region_code[:4], is_active=True
+    ).first()
+    return finance or "市财政局"
+
+
 # ---- input -----------------------------------------------------------------------------------------------
 
 
@@ -283,9 +291,6 @@ def receipt_record(
     _require_unit(unit)
     _require_finance_or_unit(actor, unit)
     voucher_no = _text(voucher_no, "voucher_no", "凭证号", 40, required=True)
-    finance = Organisation.objects.filter(
-        org_type=OrgType.CITY_FINANCE, region_code__startswith=unit.region_code[:4]
-    ).first()
     return _post(
         actor=actor,
         unit=unit,
@@ -294,7 +299,7 @@ def receipt_record(
         sign=1,
         entry_date=received_on,
         date_field="received_on",
-        counterparty=finance or "市财政局",
+        counterparty=city_finance_of(unit),
         voucher_no=voucher_no,
         source_type=source_type,
         source_id=str(source_id if source_id is not None else ""),
@@ -358,9 +363,7 @@ def prepayment_record(
         sign=1,
         entry_date=paid_on,
         date_field="paid_on",
-        counterparty=actor.organisation
-        if actor.organisation.org_type == OrgType.CITY_FINANCE
-        else "市财政局",
+        counterparty=city_finance_of(unit),
         voucher_no=voucher_no,
         source_type=source_type,
         source_id=str(source_id or ""),
@@ -616,10 +619,7 @@ def budget_settle(*, actor, budget: YearBudget, settled_on: date, voucher_no: st
             sign=1 if result.difference > 0 else -1,
             entry_date=settled_on,
             date_field="settled_on",
-            counterparty=Organisation.objects.filter(
-                org_type=OrgType.CITY_FINANCE, region_code__startswith=budget.unit.region_code[:4]
-            ).first()
-            or "市财政局",
+            counterparty=city_finance_of(budget.unit),
             voucher_no=voucher_no,
             source_type="funds.budget",
             source_id=str(budget.pk),

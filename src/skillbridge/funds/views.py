@@ -394,11 +394,11 @@ def budget_list(request):
 @login_required
 @require_POST
 def budget_prepare(request):
-    unit = selectors.unit_in_scope(request.user, int(request.POST.get("unit") or 0))
     try:
-        year = int(request.POST.get("year", ""))
+        unit_pk, year = int(request.POST.get("unit", "")), int(request.POST.get("year", ""))
     except ValueError:
-        raise ServiceError("年度不正确", field="year") from None
+        raise ServiceError("单位或年度不正确", field="year") from None
+    unit = selectors.unit_in_scope(request.user, unit_pk)
     budget = services.budget_prepare(actor=request.user, unit=unit, year=year)
     messages.success(
         request, f"已按计划{budget.planned_trainees}人测算{year}年度经费预算 {budget.budget:,.2f} 元。"
@@ -501,3 +501,23 @@ def budget_settle(request, pk: int):
         ),
         "年度清算已完成并记入专账。",
     )
+
+
+def prepayment_panel(request) -> str | None:
+    """Home-page panel: prepayments in the user's scope whose funds have arrived but are not yet paid
+    (Anhui: within 10 working days of 市财政局 receiving them), overdue ones first."""
+    from django.template.loader import render_to_string
+
+    user = request.user
+    if not getattr(user, "is_authenticated", False):
+        return None
+    pending = [
+        (b, selectors.prepayment_status(b))
+        for b in selectors.budgets_for_user(user).filter(
+            funds_received_on__isnull=False, prepayment_entry=None
+        )
+    ]
+    if not pending:
+        return None
+    pending.sort(key=lambda row: (-row[1].overdue_days, row[0].prepayment_due))
+    return render_to_string("funds/_prepayment_panel.html", {"pending": pending[:10]}, request)
