@@ -42,7 +42,7 @@ def occupation_search(user, q: str = "", *, level: int | None = None) -> QuerySe
             occupations = occupations.filter(name__contains=q)
     if level:
         occupations = occupations.filter(level=level)
-    return occupations.select_related("parent").order_by("code")
+    return occupations.select_related("parent", "national_certificate_type").order_by("code")
 
 
 def _level_id(level) -> int | None:

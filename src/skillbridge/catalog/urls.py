@@ -6,6 +6,7 @@ app_name = "catalog"
 urlpatterns = [
     path("", views.index, name="index"),
     path("occupations/", views.occupation_list, name="occupation_list"),
+    path("occupations/<int:pk>/route/", views.occupation_route, name="occupation_route"),
     path("levels/", views.reference, name="reference"),
     path("items/", views.item_list, name="item_list"),
     path("standards/", views.standard_list, name="standard_list"),

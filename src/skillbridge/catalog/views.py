@@ -39,6 +39,7 @@ from .models import (
     DesignationCall,
     DishonestyRecord,
     InstitutionProfile,
+    Occupation,
     ShortageOccupation,
     SkillLevel,
     SpecialAbilityItem,
@@ -96,16 +97,51 @@ def occupation_list(request):
     occupations = selectors.occupation_search(request.user, data["q"] or "", level=data["level"])
     if _exporting(request):
         rows = (
-            (o.code, o.name, o.level_name, o.parent.code if o.parent else "", _yes(o.green), _yes(o.digital))
+            (
+                o.code,
+                o.name,
+                o.level_name,
+                o.parent.code if o.parent else "",
+                _yes(o.green),
+                _yes(o.digital),
+                o.national_certificate_type.name if o.national_certificate_type_id else "",
+            )
             for o in occupations.iterator(chunk_size=1000)
         )
-        headers = ["职业编码", "名称", "层级", "上级分类编码", "绿色职业", "数字职业"]
+        headers = ["职业编码", "名称", "层级", "上级分类编码", "绿色职业", "数字职业", "可评价的国家证书"]
         return xlsx_response("国家职业分类.xlsx", "国家职业分类", headers, rows)
+    can_set_route = request.user.organisation.org_type in services.ROUTE_SETTERS and request.user.has_role(
+        *services.WRITE_ROLES
+    )
+    route_types = CertificateType.objects.filter(is_national=True, has_levels=True, for_special_items=False)
     return render(
         request,
         "catalog/occupation_list.html",
-        {"form": form, "page": _page(request, occupations), "page_title": "国家职业分类（2022）"},
+        {
+            "form": form,
+            "page": _page(request, occupations),
+            "can_set_route": can_set_route,
+            "route_types": route_types,
+            "page_title": "国家职业分类（2022）",
+        },
     )
+
+
+@login_required
+@require_POST
+def occupation_route(request, pk: int):
+    """The HRSS records which national certificate an evaluation institution can award for an occupation
+    (the assessment route, 002 二(七)); empty means the training institution's completion exam."""
+    occupation = get_object_or_404(Occupation.objects.for_user(request.user), pk=pk)
+    code = request.POST.get("certificate_type", "")
+    cert_type = CertificateType.objects.filter(pk=code).first() if code else None
+    if code and cert_type is None:
+        raise ServiceError("证书类型不存在", field="certificate_type")
+    services.occupation_route_set(actor=request.user, occupation=occupation, certificate_type=cert_type)
+    label = cert_type.name if cert_type else "无（培训机构结业考核）"
+    messages.success(request, f"已将“{occupation.name}”的可评价国家证书设为：{label}。")
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/catalog/") else "catalog:occupation_list")
 
 
 @login_required
