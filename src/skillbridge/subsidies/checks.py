@@ -94,6 +94,17 @@ def _any(queryset, column: str, values):
     return queryset.filter(**{f"{column}__in": values})
 
 
+def _fetch(queryset) -> list[tuple]:
+    """The rows of a values_list query as the driver returns them (no per-row ORM conversion: integers,
+    Decimal and date come typed from PostgreSQL; other databases go through the ORM's converters)."""
+    if connection.vendor != "postgresql":
+        return list(queryset)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 class History:
     """The person's earlier active subsidy lines, loaded in a few batched queries."""
 
@@ -108,7 +119,7 @@ class History:
         self.counted = defaultdict(set)
         self.paid = defaultdict(Decimal)
         self.subjects = defaultdict(list)
-        rows = others.values_list(
+        rows = others.order_by().values_list(
             "person_id",
             "year",
             "certificate_id",
@@ -118,21 +129,26 @@ class History:
             "level_id",
             "certificate_date",
         )
-        for person_id, year, certificate_id, amount, occupation_id, item_id, level_id, on in rows:
+        # Only the subjects (person, occupation/item, level) of this claim's lines matter for the window check.
+        wanted = {(line.person_id, *_subject(line)) for line in lines}
+        counted, paid, subjects = self.counted, self.paid, self.subjects
+        for person_id, year, certificate_id, amount, occupation_id, item_id, level_id, on in _fetch(rows):
             if year in years:
-                self.counted[(person_id, year)].add(certificate_id)
-                self.paid[(person_id, year)] += amount
-            self.subjects[(person_id, occupation_id, item_id, level_id)].append((certificate_id, on))
+                key = (person_id, year)
+                counted[key].add(certificate_id)
+                paid[key] += amount
+            subject = (person_id, occupation_id, item_id, level_id)
+            if subject in wanted:
+                subjects[subject].append((certificate_id, on))
         self.count = {key: len(certificates) for key, certificates in self.counted.items()}
-        self.held = set(
-            _any(
-                ClaimLine.objects.filter(is_active=True, kind=claim.kind),
-                "certificate_id",
-                {line.certificate_id for line in lines},
-            )
-            .exclude(claim_id=claim.claim_id or 0)
-            .values_list("certificate_id", flat=True)
+        held = _any(
+            ClaimLine.objects.filter(is_active=True, kind=claim.kind),
+            "certificate_id",
+            {line.certificate_id for line in lines},
         )
+        if claim.claim_id:
+            held = held.exclude(claim_id=claim.claim_id)
+        self.held = {row[0] for row in _fetch(held.order_by().values_list("certificate_id"))}
 
     def add(self, line: LineFacts) -> None:
         """A line accepted into the claim counts for the later lines of the same claim."""
