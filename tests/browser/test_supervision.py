@@ -46,6 +46,9 @@ def test_scan_finds_overlap_assign_answer_close_and_rating_page(seeded, demo_mod
     page.get_by_role("button", name="发起风险扫描").click()
     expect(page.get_by_text("状态：已完成")).to_be_visible()
     session.screenshot("supervision_scan")
+    page.goto("/supervision/?status=open")
+    expect(page.get_by_role("cell", name="同一人员同时参加时间重叠的培训班")).to_be_visible()
+    session.screenshot("supervision_finding_list")
     page.get_by_role("link", name="欧阳重叠同时在两个培训班：2026-03-16至2026-03-27重叠").click()
     expect(page.get_by_role("heading", name="风险问题", exact=False).first).to_be_visible()
     expect(
