@@ -308,3 +308,45 @@ def test_approval_cannot_be_recorded_twice(cz, claim):
     with pytest.raises((Conflict, Forbidden)):
         services.claim_review(actor=cz.user("ly_reviewer"), claim=claim, action="approve", stage_id=stage_id)
     assert ReviewStage.objects.filter(case=claim.review, decision="approve").count() == 1
+
+
+def test_final_approval_from_the_review_engine_needs_decisions_on_flagged_lines(
+    cz, certified_class, trainees
+):
+    """Approving the last stage through the generic review pages (approvals services) is refused too."""
+    from skillbridge.approvals import services as approvals
+
+    for occupation, on in (
+        ("6-18-02-04", D(2026, 2, 1)),
+        ("4-04-05-01", D(2026, 5, 1)),
+        ("4-01-06-01", D(2026, 8, 1)),
+    ):
+        history_line(cz, trainees[0], occupation=occupation, on=on)
+    claim = services.claim_create(
+        actor=cz.user("czjs_operator"), kind="training", training_class=certified_class
+    )
+    claim = services.claim_submit(actor=cz.user("czjs_operator"), claim=claim)
+    claim = approve_all(cz, claim, CHAIN[:3])
+    case = claim.review
+    case.refresh_from_db()
+    with pytest.raises(Conflict, match="还有 1 条有提示的申领明细未作审核结论"):
+        approvals.review_approve(actor=cz.user("cz_hrss_reviewer"), case=case, stage_id=case.current_stage_id)
+    case.refresh_from_db()
+    claim.refresh_from_db()
+    assert case.status == "in_review" and claim.status == "in_review"
+    assert ReviewStage.objects.filter(case=case, decision="approve").count() == 3
+
+
+def test_assessment_claim_form_fields(cz, certified_class):
+    from skillbridge.subsidies import documents
+
+    claim = services.claim_create(
+        actor=cz.user("cz_eval_operator"), kind="assessment", training_class=certified_class
+    )
+    assert claim.form_number == "附件9" and claim.detail_form_number == "附件10"
+    labels = [label for label, _ in documents.form_fields(claim)]
+    assert labels == [
+        "鉴定机构名称", "组织机构代码", "法定代表人姓名", "开户银行名称", "银行账号", "联系人姓名", "联系电话",
+        "鉴定时间", "鉴定工种", "鉴定人数", "鉴定费用",
+    ]  # fmt: skip
+    assert dict(documents.form_fields(claim))["鉴定人数"] == "3"

@@ -514,6 +514,12 @@ def claim_notice_open_on_approval(case: ReviewCase, actor) -> None:
     """Engine hook, inside the final approval: undecided lines are accepted, totals frozen, the public notice
     starts the same day for the pack's number of working days."""
     claim = Claim.objects.select_for_update().get(review=case)
+    pending = ClaimLine.objects.filter(claim=claim, outcome=CheckOutcome.FLAG, decision=LineDecision.PENDING)
+    if pending.exists():
+        # Also when the last stage is approved from the generic review pages: the approval is rolled back.
+        raise Conflict(
+            f"还有 {pending.count()} 条有提示的申领明细未作审核结论，请在申领页面逐条审核", field="lines"
+        )
     today = timezone.localdate()
     pack = pack_of(claim)
     now = timezone.now()
