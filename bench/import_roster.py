@@ -14,8 +14,12 @@ that its peak RSS (`VmHWM`) is its own, in this order:
 
 - parse (the limit): open the file with python-calamine and iterate every row of the first sheet.
 - import: `import_job_create` (a `SimpleUploadedFile` of the file) + `import_job_run` end to end (guard,
-  hash, store, pass 1 validation, pass 2 write in one transaction, audit); asserts status done and that N
-  people (and N episodes) exist afterwards.
+  hash, store, pass 1: read the sheet once, convert, validate and stage every row; pass 2: write the staged
+  rows in one transaction, audit); asserts status done and that N people (and N episodes) exist afterwards.
+
+Besides wall time, each phase reports the CPU time of its own process and, on a local PostgreSQL, of the
+server backend serving it (from /proc): on a shared, loaded machine the wall-clock ratio drifts with the
+load, the CPU ratio much less.
 
 The limit is the median of the three parses. Requirement (issue 3): each import ≤ 3× the limit.
 """
@@ -99,16 +103,19 @@ def phase_import(path: str, trace: bool) -> dict:
     from skillbridge.imports.services import import_job_create, import_job_run
 
     user = User.objects.select_related("organisation").get(username=USERNAME)
+    backend = _backend_pid()
     content = Path(path).read_bytes()  # the upload as Django hands it over (in memory up to 2.5 MB,
     # then a temporary file); reading it is not part of the measured import
     before = _status_mib("VmRSS")
     if trace:
         tracemalloc.start()
+    server = _cpu_of(backend)
     start, cpu = time.perf_counter(), time.process_time()
     upload = SimpleUploadedFile(Path(path).name, content, content_type="application/octet-stream")
     job = import_job_create(user=user, importer_key="registry.people", upload=upload)
     status = import_job_run(job.pk)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    server = _cpu_of(backend) - server if server is not None else None
     py_peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
     if trace:
         tracemalloc.stop()
@@ -117,6 +124,7 @@ def phase_import(path: str, trace: bool) -> dict:
     return {
         "seconds": seconds,
         "cpu_s": cpu,  # this process only: PostgreSQL's own work is not in it
+        "server_cpu_s": server,  # the PostgreSQL backend's, if it runs on this machine
         "rows": job.rows_total,
         "created": job.created,
         "updated": job.updated,
@@ -125,6 +133,29 @@ def phase_import(path: str, trace: bool) -> dict:
         "py_peak_mib": py_peak,
         "file_mib": len(content) / 2**20,
     }
+
+
+def _backend_pid() -> int | None:
+    """The process id of this connection's PostgreSQL backend, if the server runs on this machine."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    return pid if Path(f"/proc/{pid}/stat").exists() else None
+
+
+def _cpu_of(pid: int | None) -> float | None:
+    """User + system CPU seconds of process ``pid`` so far (None if unknown or unreadable)."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def in_child(fn, *args) -> dict:
@@ -210,17 +241,19 @@ def run(rows: int, seed: int, trace: bool, roster: str | None = None) -> dict:
     )
     py = " | Python peak" if trace else ""
     print(
-        f"\n| phase | rows | time | limit | ratio | rows/s | CPU (this process) | CPU ratio | peak RSS | RSS before "
-        f"| growth{py} |"
+        f"\n| phase | rows | time | limit | ratio | rows/s | CPU (this process) | CPU ratio | server CPU "
+        f"| (CPU + server CPU) ratio | peak RSS | RSS before | growth{py} |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if trace else ""))
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if trace else ""))
 
     def line(name, r, seconds, ratio):
         extra = f" {r['py_peak_mib']:.0f} MiB |" if trace else ""
+        server = r.get("server_cpu_s")
+        both = f"{(r['cpu_s'] + (server or 0)) / cpu_limit:.2f}"
         return (
             f"| {name} | {rows:,} | {fmt(seconds)} | {fmt(limit)} | {ratio} | {rows / seconds:,.0f} | "
-            f"{fmt(r['cpu_s'])} | {r['cpu_s'] / cpu_limit:.2f} | "
-            f"{r['rss_peak_mib']:.0f} MiB | {r['rss_before_mib']:.0f} MiB | "
+            f"{fmt(r['cpu_s'])} | {r['cpu_s'] / cpu_limit:.2f} | {fmt(server) if server is not None else '–'} | "
+            f"{both} | {r['rss_peak_mib']:.0f} MiB | {r['rss_before_mib']:.0f} MiB | "
             f"{r['rss_peak_mib'] - r['rss_before_mib']:.0f} MiB |{extra}"
         )
 
@@ -232,6 +265,8 @@ def run(rows: int, seed: int, trace: bool, roster: str | None = None) -> dict:
         print(line(r["name"], r, r["seconds"], f"{ratio:.2f}"))
     verdict = "holds" if worst <= BOUND else "DOES NOT hold"
     print(f"\nworst ratio {worst:.2f}: the {BOUND:.0f}× bound {verdict} on {database.split()[0]}")
+    cpu_worst = max((r["cpu_s"] + (r.get("server_cpu_s") or 0)) / cpu_limit for r in imports)
+    print(f"worst CPU ratio (this process + server backend) {cpu_worst:.2f}")
     return {"database": database, "rows": rows, "limit_s": limit, "cpu_limit_s": cpu_limit, "parses": parses, "imports": imports,
             "worst_ratio": worst, "bound": BOUND}  # fmt: skip
 

@@ -4,7 +4,7 @@ API), in one capped SQL query; small results keep their exact count. A small cap
 from datetime import date
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from skillbridge.api.pagination import capped_count
@@ -67,23 +67,43 @@ def test_people_count_uses_the_cap(demo, five_ouyang, cap):
     assert selectors.people_count(search(demo)) == (5, False)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner settings are PostgreSQL's")
-def test_people_count_leaves_the_planner_settings_as_they_were(demo, five_ouyang, cap):
-    def settings_now() -> dict[str, str]:
-        with connection.cursor() as cursor:
-            values = {}
-            for name in selectors._PROBE_EACH_MATCH:
-                cursor.execute(f"SHOW {name}")
-                values[name] = cursor.fetchone()[0]
-            return values
+def test_prefix_search_probes_the_scope_match_by_match(demo, five_ouyang):
+    """The scope is an EXISTS the database cannot turn into a (hash) semi-join, so the capped count and the
+    first page stop after enough matches; ID-number and unfiltered lists keep the ordinary semi-join."""
+    user = demo.user("ly_operator")
+    sql = str(selectors.people_search(user, q=SURNAME).query)
+    assert "OFFSET 0)" in sql
+    assert "OFFSET 0)" not in str(selectors.people_search(user).query)
 
-    before = settings_now()
-    assert before["enable_hashjoin"] == "on"
-    cap(3)
-    with transaction.atomic():  # inside a request's transaction: SET LOCAL would last until its end
-        assert selectors.people_count(search(demo)) == (3, True)
-        assert settings_now() == before
-    assert settings_now() == before
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan and the C collation are PostgreSQL's")
+def test_prefix_search_walks_the_name_order_index(demo, five_ouyang):
+    people = selectors.people_search(demo.user("ly_operator"), q=SURNAME)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: make the index the choice
+        page = people[:20].explain()
+        sql, params = people.order_by().values("pk")[:1001].query.sql_with_params()
+        cursor.execute(f"EXPLAIN SELECT COUNT(*) FROM ({sql}) AS s", params)
+        count = "\n".join(row[0] for row in cursor.fetchall())
+    for plan in (page, count):
+        assert "registry_person_name_prefix" in plan
+        assert "SubPlan" in plan and "Hash" not in plan
+    assert "Sort" not in page  # the index gives the list's order
+
+
+def test_prefix_is_a_literal_prefix(demo, five_ouyang):
+    unit = demo.orgs["溧阳监狱"]
+    make_person(unit, name="欧阳%x")
+    make_person(unit, name="欧", birth=date(1990, 1, 1))
+    user = demo.user("ly_operator")
+    names = lambda q: [p.name for p in selectors.people_search(user, q=q)]  # noqa: E731
+    assert names("欧阳%") == ["欧阳%x"]
+    assert names("欧阳") == ["欧阳%x", *sorted(p.name for p in five_ouyang)]
+    assert names("欧") == ["欧", "欧阳%x", *sorted(p.name for p in five_ouyang)]
+    assert names("欧阳一") == ["欧阳一"]
+    assert names("欧阳六") == []
+    assert selectors._after_prefix("欧阳") == "欧阴"
+    assert selectors._after_prefix("a\ud7ff") == "a\ue000"
 
 
 def test_person_list_shows_a_capped_count(client, demo, five_ouyang, cap):

@@ -170,8 +170,9 @@ class SheetReader:
                 if column.required:
                     errors.add(self.header_row, column.header, "缺少必填列（请使用下载的模板，不要修改表头）")
 
-    def rows(self, errors: RowErrors) -> Iterator[Row]:
-        """Converted data rows; a row with a cell that does not convert is reported and not yielded."""
+    def rows(self, errors: RowErrors, fast=None) -> Iterator[Row]:
+        """Converted data rows; a row with a cell that does not convert is reported and not yielded.
+        ``fast``: the importer's ``fast_path`` function; a row it accepts is yielded as its staged form."""
         cells_needed = max((i for i, _ in self.mapping), default=-1) + 1
         converters = [(i, column.key, compile_converter(column)) for i, column in self.mapping]
         absent = {column.key: None for column in self.absent}
@@ -187,6 +188,9 @@ class SheetReader:
             else:
                 continue  # a blank row
             self.data_rows += 1
+            if fast is not None and (staged := fast(cells)) is not None:
+                yield Row(number=number, values=None, staged=staged)
+                continue
             values = absent.copy()
             try:
                 for i, key, to_value in converters:
@@ -248,7 +252,8 @@ def _validate(job: ImportJob, importer: Importer, errors: RowErrors) -> list:
         return []
     _progress(job, rows_total=reader.rows_estimate, rows_checked=0)
     staged: list = []
-    for batch in _batches(reader.rows(errors), importer.batch_size):
+    fast = importer.fast_path(list(reader.mapping))
+    for batch in _batches(reader.rows(errors, fast), importer.batch_size):
         importer.validate(batch, errors)
         if errors:
             staged.clear()  # nothing will be written: keep no rows

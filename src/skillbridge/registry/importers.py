@@ -18,10 +18,11 @@ from django.utils import timezone
 
 from skillbridge.accounts.models import Organisation
 from skillbridge.errors import Forbidden
-from skillbridge.imports.base import Column, Importer, Row, RowErrors
+from skillbridge.imports.base import FALSE_WORDS, TRUE_WORDS, Column, Importer, Row, RowErrors
 from skillbridge.policy.schema import POPULATION_CATEGORIES
 
-from .idnumbers import InvalidIdNumber, make_id_number, mask_id_number, parse_id_number
+from .idnumbers import SHAPE as ID_SHAPE
+from .idnumbers import InvalidIdNumber, check_char, make_id_number, mask_id_number, parse_id_number
 from .models import INITIAL_STATUS, Education, Episode, EpisodeKind, Person, ReleaseDateChange, Sex
 from .services import WRITE_ROLES, flag_duplicate_keys
 
@@ -91,6 +92,12 @@ PERSON_UPDATE_FIELDS = [
     "is_low_income",
     "phone",
 ]
+
+
+class _Decline(Exception):
+    """fast_path: a cell it leaves to the generic way."""
+
+
 EPISODE_UPDATE_FIELDS = [
     "kind",
     "term_start",
@@ -133,6 +140,7 @@ class PeopleImporter(Importer):
     def __init__(self, user):
         super().__init__(user)
         self.units: dict[str, Organisation] = {}
+        self._unit_names: dict[int, str] = {}
         self.seen_ids: dict[str, int] = {}
         self.seen_numbers: dict[tuple[int, str], int] = {}
         self.counts = dict.fromkeys(
@@ -155,39 +163,176 @@ class PeopleImporter(Importer):
         self.units = {u.name: u for u in Organisation.objects.visible_units(self.user)}
         if not self.units:
             raise Forbidden("您没有可登记人员的单位")
+        self._unit_names = {u.pk: name for name, u in self.units.items()}
 
     # ---- pass 1 -------------------------------------------------------------------------------------
 
+    def fast_path(self, mapping):
+        """The common row of a roster written from the template, converted, checked on its own and staged in
+        one go (``Importer.fast_path``): every text cell a string within its length, every date cell a date,
+        every choice and yes/no cell exactly one of its labels, a valid ID number that agrees with the sex
+        and birth date given, a unit in scope, dates in order. Anything else (numbers in text columns,
+        surrounding spaces in labels, a lower-case x, any problem) returns None and goes the generic way.
+        Only when every template column is present."""
+        at = {column.key: i for i, column in mapping}
+        if set(at) != {c.key for c in COLUMNS}:
+            return None
+        columns = {c.key: c for c in COLUMNS}
+        (i_name, i_id, i_sex, i_birth, i_eth, i_edu, i_home, i_cat, i_dis, i_low, i_phone, i_unit, i_kind,
+         i_inmate, i_start, i_end, i_release, i_labour, i_has, i_skill, i_study, i_intent) = (
+            at[c.key] for c in COLUMNS
+        )  # fmt: skip
+        sexes, educations, categories, kinds = (
+            dict(columns[k].choices) for k in ("sex", "education", "population_category", "kind")
+        )
+        units = {name: unit.pk for name, unit in self.units.items()}
+        yes, no = TRUE_WORDS, FALSE_WORDS - {""}
+        shape, intern, date_type = ID_SHAPE.match, sys.intern, date
+        (l_name, l_eth, l_home, l_phone, l_unit, l_inmate, l_skill, l_intent) = (
+            columns[k].max_length
+            for k in (
+                "name",
+                "ethnicity",
+                "household_registration",
+                "phone",
+                "unit",
+                "inmate_number",
+                "skill",
+                "employment_intention",
+            )
+        )
+
+        def text(value, most):  # an optional text cell: "" when blank
+            if value is None:
+                return ""
+            if type(value) is not str:
+                raise _Decline
+            value = value.strip()
+            if len(value) > most:
+                raise _Decline
+            return value
+
+        def required(value, most):  # a required text cell: a plain, non-blank string
+            if type(value) is str:
+                value = value.strip()
+                if value and len(value) <= most:
+                    return value
+            raise _Decline
+
+        def yes_no(value):  # an optional yes/no cell: None when empty, else exactly one of the words
+            if value is None or value == "":
+                return None
+            if value in yes:
+                return True
+            if value in no:
+                return False
+            raise _Decline
+
+        def choice(value, labels, blank=""):  # a choice: ``blank`` when empty, else exactly one of the labels
+            if value is None or value == "":
+                if blank is None:
+                    raise _Decline
+                return blank
+            if type(value) is not str or value not in labels:
+                raise _Decline
+            return labels[value]
+
+        def row(cells):
+            try:
+                name = required(cells[i_name], l_name)
+                number = cells[i_id]
+                if type(number) is not str or len(number) != 18 or not shape(number):
+                    return None
+                birth = date_type(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+                if birth.year < 1900 or check_char(number[:17]) != number[17]:
+                    return None
+                sex = "M" if int(number[16]) % 2 else "F"
+                given = cells[i_birth]
+                if choice(cells[i_sex], sexes) not in ("", sex) or (
+                    given is not None and given != "" and (type(given) is not date_type or given != birth)
+                ):
+                    return None
+                unit_pk = units.get(required(cells[i_unit], l_unit))
+                start, end, release = cells[i_start], cells[i_end], cells[i_release]
+                if (
+                    unit_pk is None
+                    or type(start) is not date_type
+                    or type(release) is not date_type
+                    or release < start
+                ):
+                    return None
+                if end is None or end == "":
+                    end = None
+                elif type(end) is not date_type or end < start:
+                    return None
+                return (
+                    number,
+                    birth,
+                    sex,
+                    name,
+                    intern(text(cells[i_eth], l_eth) or "汉族"),
+                    choice(cells[i_edu], educations),
+                    intern(text(cells[i_home], l_home)),
+                    choice(cells[i_cat], categories, None),
+                    bool(yes_no(cells[i_dis])),
+                    bool(yes_no(cells[i_low])),
+                    text(cells[i_phone], l_phone),
+                    unit_pk,
+                    required(cells[i_inmate], l_inmate),
+                    choice(cells[i_kind], kinds, None),
+                    start,
+                    end,
+                    release,
+                    yes_no(cells[i_labour]),
+                    yes_no(cells[i_has]),
+                    intern(text(cells[i_skill], l_skill)),
+                    yes_no(cells[i_study]),
+                    intern(text(cells[i_intent], l_intent)),
+                )
+            except (_Decline, TypeError, ValueError, IndexError):
+                return None
+
+        return row
+
     def validate(self, rows: list[Row], errors: RowErrors) -> None:
-        checked: list[tuple[Row, str, int]] = []  # rows whose own cells are fine: (row, id, unit pk)
+        # Rows whose own cells are fine: (row number, id, unit pk, name, number, unit name).
+        checked: list[tuple[int, str, int, str, str, str]] = []
         for row in rows:
-            v = row.values
-            number = self._check_id(row, errors)
-            ok = number is not None
-            unit = self.units.get(v.get("unit") or "")
-            if v.get("unit") and unit is None:
-                errors.add(row.number, HEADER["unit"], f"单位“{v['unit']}”不存在或不在您的数据权限范围内")
-                ok = False
-            start, end, release = v.get("term_start"), v.get("term_end"), v.get("expected_release_date")
-            if start and release and release < start:
-                errors.add(
-                    row.number,
-                    HEADER["expected_release_date"],
-                    f"预计释放日期 {release:%Y-%m-%d} 早于刑期起日 {start:%Y-%m-%d}",
-                )
-            if start and end and end < start:
-                errors.add(
-                    row.number, HEADER["term_end"], f"刑期止日 {end:%Y-%m-%d} 早于刑期起日 {start:%Y-%m-%d}"
-                )
+            if row.staged is not None:  # taken whole by fast_path: its own cells are fine
+                r = row.staged
+                number, unit_pk, inmate_number, ok = r[P_ID], r[E_UNIT], r[E_NUMBER], True
+                name, unit_name = r[P_NAME], self._unit_names[unit_pk]
+            else:
+                v = row.values
+                number = self._check_id(row, errors)
+                ok = number is not None
+                unit = self.units.get(v.get("unit") or "")
+                if v.get("unit") and unit is None:
+                    errors.add(row.number, HEADER["unit"], f"单位“{v['unit']}”不存在或不在您的数据权限范围内")
+                    ok = False
+                start, end, release = v.get("term_start"), v.get("term_end"), v.get("expected_release_date")
+                if start and release and release < start:
+                    errors.add(
+                        row.number,
+                        HEADER["expected_release_date"],
+                        f"预计释放日期 {release:%Y-%m-%d} 早于刑期起日 {start:%Y-%m-%d}",
+                    )
+                if start and end and end < start:
+                    errors.add(
+                        row.number,
+                        HEADER["term_end"],
+                        f"刑期止日 {end:%Y-%m-%d} 早于刑期起日 {start:%Y-%m-%d}",
+                    )
+                unit_pk = unit.pk if unit else None
+                inmate_number, name, unit_name = v.get("inmate_number"), v.get("name"), v.get("unit")
             if number:
                 if (first := self.seen_ids.get(number)) is not None:
                     errors.add(row.number, HEADER["id_number"], f"与第{first}行的身份证号码重复")
                     ok = False
                 else:
                     self.seen_ids[number] = row.number
-            inmate_number = v.get("inmate_number")
-            if unit and inmate_number:
-                key = (unit.pk, inmate_number)
+            if unit_pk and inmate_number:
+                key = (unit_pk, inmate_number)
                 if (first := self.seen_numbers.get(key)) is not None:
                     errors.add(
                         row.number, HEADER["inmate_number"], f"与第{first}行的单位和罪犯编号/案件编号重复"
@@ -195,8 +340,8 @@ class PeopleImporter(Importer):
                     ok = False
                 else:
                     self.seen_numbers[key] = row.number
-            if ok and unit and inmate_number:
-                checked.append((row, number, unit.pk))
+            if ok and unit_pk and inmate_number:
+                checked.append((row.number, number, unit_pk, name, inmate_number, unit_name))
         self._check_against_database(checked, errors)
 
     def _check_id(self, row: Row, errors: RowErrors) -> str | None:
@@ -222,44 +367,40 @@ class PeopleImporter(Importer):
             )
         return info.number
 
-    def _check_against_database(self, checked: list[tuple[Row, str, int]], errors: RowErrors) -> None:
+    def _check_against_database(self, checked: list[tuple], errors: RowErrors) -> None:
         """Two queries on unique indexes (ID numbers; unit + number), a third only for a conflict."""
         if not checked:
             return
         people = {
             number: (pk, name)
-            for pk, number, name in _people_by_id_number(
-                ("id", "id_number", "name"), [n for _, n, _ in checked]
-            )
+            for pk, number, name in _people_by_id_number(("id", "id_number", "name"), [c[1] for c in checked])
         }
         holders = {
             (unit_id, number): person_id
             for unit_id, number, person_id in _episodes_by_number(
-                ("unit_id", "inmate_number", "person_id"),
-                [(u, r.values["inmate_number"]) for r, _, u in checked],
+                ("unit_id", "inmate_number", "person_id"), [(c[2], c[4]) for c in checked]
             )
         }
-        taken: list[tuple[Row, int]] = []
-        for row, number, unit_id in checked:
-            v = row.values
+        taken: list[tuple[tuple, int]] = []
+        for entry in checked:
+            row_number, number, unit_id, name, inmate_number, _ = entry
             pk, known = people.get(number, (None, None))
-            if known is not None and v.get("name") and known != v["name"]:
+            if known is not None and name and known != name:
                 errors.add(
-                    row.number,
+                    row_number,
                     HEADER["name"],
-                    f"该身份证号码已登记，姓名为“{known}”，与本行“{v['name']}”不一致",
+                    f"该身份证号码已登记，姓名为“{known}”，与本行“{name}”不一致",
                 )
-            holder = holders.get((unit_id, v["inmate_number"]))
+            holder = holders.get((unit_id, inmate_number))
             if holder is not None and holder != pk:
-                taken.append((row, holder))
+                taken.append((entry, holder))
         if taken:
             numbers = dict(Person.objects.filter(pk__in={h for _, h in taken}).values_list("pk", "id_number"))
-            for row, holder in taken:
-                v = row.values
+            for (row_number, _, _, _, inmate_number, unit_name), holder in taken:
                 errors.add(
-                    row.number,
+                    row_number,
                     HEADER["inmate_number"],
-                    f"“{v['unit']}”的编号{v['inmate_number']}已登记给另一人员（{mask_id_number(numbers[holder])}）",
+                    f"“{unit_name}”的编号{inmate_number}已登记给另一人员（{mask_id_number(numbers[holder])}）",
                 )
 
     # ---- staging (end of pass 1) ----------------------------------------------------------------------
@@ -271,6 +412,9 @@ class PeopleImporter(Importer):
         units = self.units
         staged = []
         for row in rows:
+            if row.staged is not None:
+                staged.append(row.staged)
+                continue
             v = row.values
             number = str(v["id_number"]).strip().upper().replace(" ", "")  # parse_id_number's normalise
             staged.append(
@@ -483,13 +627,21 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            # Binary COPY: each value goes over as its column's type, with no text to format or parse.
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(_column_types(model, columns))
                 for row in rows:
                     copy.write_row(row)
             return
         cursor.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})", rows
         )
+
+
+def _column_types(model, columns: tuple[str, ...]) -> list[str]:
+    """PostgreSQL type names of ``columns`` (``varchar(50)`` → ``varchar``), for a binary COPY."""
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    return [fields[c].db_type(connection).split("(")[0] for c in columns]
 
 
 def _update(model, columns: list[str], rows: list[tuple]) -> None:

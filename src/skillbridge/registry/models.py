@@ -62,17 +62,29 @@ STATUS_MOVES = {
 }
 
 
+class ExistsProbe(Exists):
+    """``EXISTS`` checked row by row. ``OFFSET 0`` keeps PostgreSQL from turning it into a semi-join (which
+    it may run as a hash join over every row of the subquery), so a ``LIMIT`` above stops the work once
+    enough rows have passed: the probe for a name-prefix search, walked in index order."""
+
+    template = "EXISTS(%(subquery)s OFFSET 0)"
+
+
 class PersonQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """People with an episode at one of the user's visible units (a semi-join: no duplicates)."""
+    def for_user(self, user, *, probe_each: bool = False):
+        """People with an episode at one of the user's visible units (a semi-join: no duplicates).
+        ``probe_each``: check each candidate in turn (``ExistsProbe``), for searches whose own condition
+        already narrows the people to a bounded index range."""
         from skillbridge.accounts.models import Organisation
 
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         units = Organisation.objects.visible_units(user).values("pk")
-        return self.filter(
-            Exists(Episode.objects.filter(person_id=OuterRef("pk"), unit_id__in=units).values("pk"))
-        )
+        if probe_each:
+            # The unit ids as values (one small query first): each probe is then one index lookup.
+            units = list(units.values_list("pk", flat=True))
+        in_scope = Episode.objects.filter(person_id=OuterRef("pk"), unit_id__in=units).values("pk")
+        return self.filter(ExistsProbe(in_scope) if probe_each else Exists(in_scope))
 
 
 class Person(models.Model):
@@ -96,8 +108,10 @@ class Person(models.Model):
         verbose_name = "人员"
         ordering = ["name", "id"]
         indexes = [
-            # Name-prefix search (LIKE 'x%'): PostgreSQL needs the pattern operator class under a
-            # non-C collation; other databases ignore opclasses and get a plain index.
+            # Name-prefix search and the list's order by name. On PostgreSQL migration 0003 replaces this
+            # with an index on (name COLLATE "C", id), which ``selectors.people_search`` walks in order for
+            # a prefix range; other databases keep this plain index (SQLite's BINARY order is code-point
+            # order, as "C" is).
             models.Index(
                 fields=["name"], name="registry_person_name_prefix", opclasses=["varchar_pattern_ops"]
             ),

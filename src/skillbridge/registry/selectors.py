@@ -4,8 +4,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import connections, transaction
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models.functions import Collate
 
 from skillbridge.accounts.models import Organisation
 from skillbridge.accounts.scope import get_in_scope
@@ -27,6 +28,24 @@ PEOPLE_COUNT_CAP = 1000
 # ---- people ----------------------------------------------------------------------------------------------
 
 
+def name_order():
+    """The expression people are ordered and prefix-searched by: the name in code-point order. PostgreSQL:
+    ``name COLLATE "C"``, the expression of the index of migration 0003 (the database's own collation
+    would need a sort of every match: a surname is thousands of people at a million). SQLite's BINARY
+    order is already code-point order."""
+    return Collate("name", "C") if connection.vendor == "postgresql" else F("name")
+
+
+def _after_prefix(prefix: str) -> str | None:
+    """The first string after every string that starts with ``prefix``, in code-point order."""
+    code = ord(prefix[-1]) + 1
+    if code > 0x10FFFF:
+        return None
+    if 0xD800 <= code <= 0xDFFF:  # surrogates cannot be stored: the next character is U+E000
+        code = 0xE000
+    return prefix[:-1] + chr(code)
+
+
 def people_search(
     user,
     *,
@@ -35,61 +54,39 @@ def people_search(
     category: str | None = None,
     open_duplicates: bool = False,
 ) -> QuerySet[Person]:
-    """People in the user's scope. ``q``: an 18-character ID number is matched exactly (unique index),
-    anything else is a name prefix (pattern index); ``unit_id`` keeps people with an episode there."""
-    people = Person.objects.for_user(user)
+    """People in the user's scope, by name (code-point order) and id. ``q``: an 18-character ID number is
+    matched exactly (unique index); anything else is a name prefix, as the range
+    ``q <= name < _after_prefix(q)`` on the name-order index, walked in the list's order with the scope
+    checked for each match in turn, so that the first page and the capped count (``people_count``) stop
+    early; ``unit_id`` keeps people with an episode there."""
     q = (q or "").strip()
-    if q:
-        number = normalise(q)
-        people = (
-            people.filter(id_number=number) if ID_QUERY.match(number) else people.filter(name__startswith=q)
-        )
+    number = normalise(q) if q else ""
+    by_id = bool(q) and bool(ID_QUERY.match(number))
+    people = Person.objects.for_user(user, probe_each=bool(q)).alias(name_order=name_order())
+    if by_id:
+        people = people.filter(id_number=number)
+    elif q:
+        people = people.filter(name_order__gte=q)
+        if (after := _after_prefix(q)) is not None:
+            people = people.filter(name_order__lt=after)
     if unit_id:
         people = people.filter(Exists(Episode.objects.filter(person_id=OuterRef("pk"), unit_id=unit_id)))
     if category:
         people = people.filter(population_category=category)
     if open_duplicates:
         people = people.filter(pk__in=_open_duplicate_ids())
-    return people.order_by("name", "id")
-
-
-# For the count on PostgreSQL: walk the name matches one by one (no bitmap, no parallel workers) and probe
-# each for an episode in scope (no hash or merge join), so the LIMIT stops the work at the cap.
-_PROBE_EACH_MATCH = {
-    "enable_hashjoin": "off",
-    "enable_mergejoin": "off",
-    "enable_bitmapscan": "off",
-    "max_parallel_workers_per_gather": "0",
-}
+    return people.order_by(name_order().asc(), "id")
 
 
 def people_count(people: QuerySet[Person]) -> tuple[int, bool]:
     """How many people a search found, counting no further than ``PEOPLE_COUNT_CAP``: ``(count, capped)``.
 
-    On PostgreSQL the count checks the scope (an episode at one of the user's units) for each match in
-    turn and stops at the cap. Left to itself the planner hashes every episode of the user's units first,
-    or scans every name match in parallel workers (its estimates favour both), which costs the size of the
-    scope or of the surname whatever the cap: 200,000 episodes for one prison, 600,000 for the bureau, at a
-    million people. The planner settings are changed for this one query only: set transaction-locally in
-    a savepoint and put back before it is released (a failed count rolls them back with it).
+    One query (``capped_count``). For a name prefix, ``people_search`` has already shaped it so that it
+    stops at the cap: the matches come from the name-order index range and each is probed for an episode
+    in scope (``ExistsProbe``), so neither a hash of every episode of the user's units nor a scan of
+    every match is possible, and no planner setting is needed.
     """
-    db = connections[people.db]
-    if db.vendor != "postgresql":
-        return capped_count(people, PEOPLE_COUNT_CAP)
-    names, values = list(_PROBE_EACH_MATCH), list(_PROBE_EACH_MATCH.values())
-    with transaction.atomic(using=people.db), db.cursor() as cursor:
-        # One round trip to set them (transaction-local) and read what they were, one to put them back.
-        cursor.execute(
-            "SELECT current_setting(n), set_config(n, v, true) "
-            "FROM unnest(%s::text[], %s::text[]) AS s(n, v)",
-            [names, values],
-        )
-        before = [row[0] for row in cursor.fetchall()]
-        counted = capped_count(people, PEOPLE_COUNT_CAP)
-        cursor.execute(
-            "SELECT set_config(n, v, true) FROM unnest(%s::text[], %s::text[]) AS s(n, v)", [names, before]
-        )
-    return counted
+    return capped_count(people, PEOPLE_COUNT_CAP)
 
 
 def _open_duplicate_ids():
