@@ -22,9 +22,10 @@ range until pass 1 ends, so the peak is that range plus the staged batches. The 
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -266,11 +267,33 @@ def _validate(job: ImportJob, importer: Importer, errors: RowErrors) -> list:
     return staged
 
 
+# SQLite's page cache while pass 2 writes (KiB; its default is 2 MiB): a large import updates each index
+# all over, and with the default cache every insert re-reads index pages from the OS (a third of the time
+# of writing 100,000 people with their episodes).
+SQLITE_WRITE_CACHE_KIB = 128 * 1024
+
+
+@contextmanager
+def _write_cache():
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_WRITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def _write(job: ImportJob, importer: Importer, staged: list) -> tuple[int, int]:
     """Pass 2: write the staged batches in one transaction (each batch released once written)."""
     created = updated = 0
     staged.reverse()
-    with transaction.atomic():
+    with _write_cache(), transaction.atomic():
         while staged:
             made, changed = importer.write(staged.pop())
             created += made
