@@ -418,8 +418,26 @@ def level_rows(scope: Scope, per_unit: dict[int, dict]) -> list[dict]:
     ]
 
 
+def _without_jit():
+    """PostgreSQL's JIT spends ~0.25 s compiling each large aggregate here and wins nothing back on these
+    index-driven plans: switch it off for this transaction only (other databases: nothing to do)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+
+
 def dashboard(scope: Scope, period: Period, *, today: dt.date) -> dict:
     """Everything the dashboard page, its exports, the API and a frozen report show (JSON-serialisable)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        _without_jit()
+        return _dashboard(scope, period, today=today)
+
+
+def _dashboard(scope: Scope, period: Period, *, today: dt.date) -> dict:
     missed = missed_deadlines(scope.unit_ids, period, today=today)
     cubes = Cubes.build(scope.unit_ids, period)
     names = Names(cubes)
