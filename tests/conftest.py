@@ -11,7 +11,8 @@ def _fast_hashing(settings):
 
 def _ensure_reference_catalogues():
     """Transactional tests (live server) flush the database, data migrations included: put the
-    catalogue reference data (occupations, levels, certificate types) back as the migration loads it."""
+    catalogue reference data (occupations, levels, certificate types, certification routes) back as the
+    migrations load it."""
     from importlib import import_module
 
     from django.apps import apps
@@ -20,6 +21,9 @@ def _ensure_reference_catalogues():
 
     if not Occupation.objects.exists():
         import_module("skillbridge.catalog.migrations.0002_seed_catalogues").load(apps, None)
+        import_module("skillbridge.catalog.migrations.0003_occupation_national_certificate_type").seed(
+            apps, None
+        )
 
 
 class DemoSetUp:

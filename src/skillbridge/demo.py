@@ -30,6 +30,8 @@ ORGANISATIONS = [
     ("安徽省合肥强制隔离戒毒所", "rehab_centre", "340111", "anhui", "安徽省戒毒管理局", False),
     ("合肥市人力资源和社会保障局", "city_hrss", "340100", "anhui", None, False),
     ("合肥市财政局", "city_finance", "340100", "anhui", None, False),
+    ("常州市公共就业服务中心", "public_employment_service", "320400", "changzhou", None, False),
+    ("合肥市公共就业服务中心", "public_employment_service", "340100", "anhui", None, False),
 ]
 
 # username, full name, organisation, roles
@@ -51,6 +53,7 @@ ACCOUNTS = [
     ("cz_finance_reviewer", "常州市财政局审核", "常州市财政局", ["reviewer"]),
     ("cz_justice_reviewer", "常州市司法局审核", "常州市司法局", ["reviewer"]),
     ("czjs_operator", "常州技师学院经办", "常州技师学院", ["operator"]),
+    ("czjs_reviewer", "常州技师学院审核", "常州技师学院", ["reviewer"]),
     ("tn_operator", "天宁区职业培训学校经办", "常州市天宁区职业培训学校", ["operator"]),
     ("cz_eval_operator", "鉴定指导中心经办", "常州市职业技能鉴定指导中心", ["operator", "reviewer"]),
     ("ah_prison_operator", "蜀山监狱经办", "安徽省蜀山监狱", ["operator"]),
@@ -60,6 +63,8 @@ ACCOUNTS = [
     ("ah_hrss", "安徽省人社厅审核", "安徽省人力资源和社会保障厅", ["reviewer"]),
     ("hf_hrss", "合肥市人社局审核", "合肥市人力资源和社会保障局", ["reviewer"]),
     ("hf_finance", "合肥市财政局审核", "合肥市财政局", ["reviewer"]),
+    ("cz_pes_operator", "常州市公共就业服务中心经办", "常州市公共就业服务中心", ["operator"]),
+    ("hf_pes_operator", "合肥市公共就业服务中心经办", "合肥市公共就业服务中心", ["operator"]),
 ]
 
 
@@ -96,14 +101,32 @@ def load_demo() -> list[tuple[str, str, str]]:
 
 def load_full_demo() -> list[tuple[str, str, str]]:
     """Organisations and accounts, then each domain's demo data (catalogues, designations …)."""
+    from skillbridge.assessment.demo import load_demo as load_assessment_demo
     from skillbridge.catalog.demo import load_demo as load_catalog_demo
+    from skillbridge.certificates.demo import load_demo as load_certificates_demo
+    from skillbridge.employment.demo import load_demo as load_employment_demo
+    from skillbridge.funds.demo import load_demo as load_funds_demo
     from skillbridge.planning.demo import load_demo as load_planning_demo
     from skillbridge.registry.demo import load_demo as load_registry_demo
+    from skillbridge.reporting.demo import load_demo as load_reporting_demo
+    from skillbridge.subsidies.demo import load_demo as load_subsidies_demo
+    from skillbridge.supervision.demo import load_demo as load_supervision_demo
     from skillbridge.training.demo import load_demo as load_training_demo
 
     accounts = load_demo()
-    load_catalog_demo()
-    load_registry_demo()
-    load_planning_demo()
-    load_training_demo()
+    # Each domain builds on the ones before it (a class needs a plan, a claim needs certificates …).
+    for load in (
+        load_catalog_demo,
+        load_registry_demo,
+        load_planning_demo,
+        load_training_demo,
+        load_employment_demo,
+        load_assessment_demo,
+        load_certificates_demo,  # after every loader that adds people due for training
+        load_subsidies_demo,
+        load_funds_demo,
+        load_supervision_demo,
+        load_reporting_demo,
+    ):
+        load()
     return accounts

@@ -6,15 +6,12 @@ screenshots/); the certificate's QR URL opens the public verification page with 
 after revocation, revoked; the person's archive shows the class, hours, certificate and credits.
 
 The class (October 2026) is arranged through the training services (its pages are covered by
-test_plan_to_class.py). The live-server tests flush the database: the catalogue's route data (migration
-catalog 0003) is put back here, as tests/conftest.py does for the occupations.
+test_plan_to_class.py).
 """
 
 import subprocess
-from importlib import import_module
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 from tests.assessment.conftest import EVALUATOR, make_completed_class
 from tests.browser.conftest import SCREENSHOTS
@@ -67,7 +64,6 @@ def arranged(demo):
     from skillbridge.catalog.demo import load_demo
     from skillbridge.catalog.models import Occupation, SkillLevel
 
-    import_module("skillbridge.catalog.migrations.0003_occupation_national_certificate_type").seed(apps, None)
     load_demo()
     for institution in ("常州技师学院", EVALUATOR):
         catalog.approved_occupation_set(

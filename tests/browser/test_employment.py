@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 from skillbridge.accounts.models import User
 from skillbridge.catalog.models import CertificateType, Occupation
 from skillbridge.certificates.models import Certificate
-from skillbridge.employment.demo import ensure_service_orgs
 from skillbridge.employment.models import FollowUp, Handover
 from skillbridge.policy.rules import add_months
 from skillbridge.registry import services as registry
@@ -27,8 +26,6 @@ PES = "常州市公共就业服务中心"
 
 
 def arrange(demo, today):
-    ensure_service_orgs()
-    User.objects.update(must_change_password=False)
     operator, unit = demo.user("ly_operator"), demo.orgs[UNIT]
     released_on = add_months(today, -3)
     people = {}

@@ -1,6 +1,5 @@
-"""Fixtures: the demo organisations plus the public employment services of 常州 and 合肥 (created through
-the accounts services by ``employment.demo.ensure_service_orgs``), people of 溧阳监狱 approaching release or
-released, profiles and handovers built through the employment and registry services.
+"""Fixtures: the demo organisations (including the public employment services of 常州 and 合肥), people of
+溧阳监狱 approaching release or released, profiles and handovers built through the employment and registry services.
 
 Certificates are created as model rows (the certificates app's services are being built in parallel)."""
 
@@ -13,7 +12,6 @@ from tests.registry.conftest import make_person
 from skillbridge.catalog.models import CertificateType, Occupation
 from skillbridge.certificates.models import Certificate
 from skillbridge.employment import services
-from skillbridge.employment.demo import ensure_service_orgs
 from skillbridge.registry import services as registry
 from skillbridge.registry.models import Episode
 
@@ -29,8 +27,7 @@ LATER = D(2027, 12, 31)
 
 @pytest.fixture
 def cz(demo):
-    ensure_service_orgs()
-    return type(demo)()  # reload orgs and users
+    return demo
 
 
 def episode_of(person) -> Episode:

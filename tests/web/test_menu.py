@@ -1,6 +1,5 @@
 """The menu each kind of user gets: groups of business work, a single domain, or platform administration."""
 
-from skillbridge.accounts import services as accounts
 from skillbridge.web.context import menu_for
 
 
@@ -21,22 +20,7 @@ def test_a_prison_operator_gets_every_business_group(demo):
 
 
 def test_a_public_employment_service_gets_only_its_work(demo):
-    service = accounts.organisation_create(
-        actor=None,
-        name="常州市公共就业服务中心",
-        org_type="public_employment_service",
-        region_code="320400",
-        policy_pack="changzhou",
-    )
-    user = accounts.user_create(
-        actor=None,
-        username="pes",
-        full_name="就业服务经办",
-        organisation=service,
-        roles=["operator"],
-        password="Skill@2026demo",
-    )
-    assert labels(user) == [("工作台", ["待办事项"]), ("就业服务", ["就业服务"])]
+    assert labels(demo.user("cz_pes_operator")) == [("工作台", ["待办事项"]), ("就业服务", ["就业服务"])]
 
 
 def test_platform_roles_get_only_their_administration(demo):

@@ -11,7 +11,6 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from skillbridge.accounts import services as accounts
 from skillbridge.accounts.models import Organisation, User
 from skillbridge.policy.rules import add_months
 from skillbridge.registry import services as registry
@@ -21,11 +20,7 @@ from skillbridge.registry.models import Episode
 from . import services
 from .models import EventKind
 
-DEMO_PASSWORD = "Skill@2026demo"
-SERVICE_ORGS = [
-    ("常州市公共就业服务中心", "320400", "changzhou", "cz_pes_operator", "常州市公共就业服务中心经办"),
-    ("合肥市公共就业服务中心", "340100", "anhui", "hf_pes_operator", "合肥市公共就业服务中心经办"),
-]
+SERVICE_ORGS = ("常州市公共就业服务中心", "合肥市公共就业服务中心")  # created by the platform demo
 UNIT = "溧阳监狱"
 # inmate number, name, birth, months to release (negative: released that many months ago), intention, needs
 PEOPLE = [
@@ -36,33 +31,13 @@ PEOPLE = [
 ]
 
 
-def ensure_service_orgs() -> dict[str, Organisation]:
-    """The public employment services and their operators (through the accounts services)."""
-    orgs = {}
-    for name, region, pack, username, full_name in SERVICE_ORGS:
-        org = Organisation.objects.filter(name=name).first() or accounts.organisation_create(
-            actor=None, name=name, org_type="public_employment_service", region_code=region, policy_pack=pack
-        )
-        if not User.objects.filter(username=username).exists():
-            accounts.user_create(
-                actor=None,
-                username=username,
-                full_name=full_name,
-                organisation=org,
-                roles=["operator"],
-                password=DEMO_PASSWORD,
-            )
-        orgs[name] = org
-    return orgs
-
-
 def _user(username: str) -> User:
     return User.objects.select_related("organisation").get(username=username)
 
 
 @transaction.atomic
 def load_demo(today: dt.date | None = None) -> str:
-    orgs = ensure_service_orgs()
+    orgs = {o.name: o for o in Organisation.objects.filter(name__in=SERVICE_ORGS)}
     unit = Organisation.objects.filter(name=UNIT).first()
     if unit is None:
         return f"未找到{UNIT}，跳过就业服务演示数据"

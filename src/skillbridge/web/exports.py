@@ -12,7 +12,15 @@ def xlsx_response(
     filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence]
 ) -> FileResponse:
     handle = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes it after sending
-    book = Workbook(handle, {"constant_memory": True, "in_memory": False, "remove_timezone": True})
+    book = Workbook(
+        handle,
+        {
+            "constant_memory": True,
+            "in_memory": False,
+            "remove_timezone": True,
+            "default_date_format": "yyyy-mm-dd",
+        },
+    )
     sheet = book.add_worksheet(title[:31])
     bold = book.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
     for col, header in enumerate(headers):
