@@ -380,6 +380,16 @@ def claim_line_amount_set(*, actor, line: ClaimLine, amount) -> ClaimLine:
     return line
 
 
+# Follow-ups of later apps (the supervision app's claim scan), run inside the submitting transaction.
+_ON_SUBMITTED: list = []
+
+
+def register_on_claim_submitted(follow_up) -> None:
+    """`follow_up(actor=, claim=)` runs inside `claim_submit`'s transaction, after its audit event."""
+    if follow_up not in _ON_SUBMITTED:
+        _ON_SUBMITTED.append(follow_up)
+
+
 @transaction.atomic
 def claim_submit(*, actor, claim: Claim) -> Claim:
     """Submit (or resubmit after 退回修改) through the unit's claim chain (unit → lead prison → bureau → HRSS)."""
@@ -400,6 +410,8 @@ def claim_submit(*, actor, claim: Claim) -> Claim:
     audit_record(
         action="subsidies.claim.submit", actor=actor, obj=claim, changes={"total": str(claim.accepted_total)}
     )
+    for follow_up in _ON_SUBMITTED:
+        follow_up(actor=actor, claim=claim)
     return claim
 
 

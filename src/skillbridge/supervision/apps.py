@@ -8,6 +8,11 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from skillbridge.audit.models import ACTION_LABELS
+        from skillbridge.subsidies.services import register_on_claim_submitted
+
+        from .services import scan_claim_on_submit
+
+        register_on_claim_submitted(scan_claim_on_submit)
 
         ACTION_LABELS.update(
             {

@@ -9,7 +9,7 @@ from .inspections import (
     notice_issue,
 )
 from .ratings import rating_compute, rating_facts, rating_revoke_designations
-from .scans import scan_execute, scan_request
+from .scans import scan_claim_on_submit, scan_execute, scan_request
 
 __all__ = [
     "finding_answer",
@@ -24,6 +24,7 @@ __all__ = [
     "rating_compute",
     "rating_facts",
     "rating_revoke_designations",
+    "scan_claim_on_submit",
     "scan_execute",
     "scan_request",
 ]

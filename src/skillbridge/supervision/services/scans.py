@@ -40,6 +40,16 @@ def scan_request(*, actor, claim=None) -> ScanRun:
         rules = [str(r) for r in RULES]
     if not unit_ids:
         raise Forbidden("您的数据范围内没有可扫描的单位")
+    return _queue(actor=actor, unit_ids=unit_ids, claim=claim, rules=rules)
+
+
+def scan_claim_on_submit(*, actor, claim) -> ScanRun:
+    """Every submitted claim is scanned by the claim rules (registered with the subsidies app); the submitter
+    is an institution, not a supervisor, so no role is required and the findings go to the supervisors."""
+    return _queue(actor=actor, unit_ids=[claim.unit_id], claim=claim, rules=[str(r) for r in CLAIM_RULES])
+
+
+def _queue(*, actor, unit_ids: list[int], claim, rules: list[str]) -> ScanRun:
     with transaction.atomic():
         run = ScanRun.objects.create(
             requested_by=actor,
