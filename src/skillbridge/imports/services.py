@@ -12,7 +12,9 @@ that commits, enqueues `tasks.import_job_task`. `import_job_run` is what the tas
   status `invalid`, nothing written (and the staged rows are dropped).
 - pass 2 calls `importer.write` for every staged batch inside ONE transaction, which also records the
   audit event and marks the job done. An exception anywhere → status `failed`, and the transaction has
-  rolled back, so nothing was written. The file is not read again.
+  rolled back, so nothing was written. The file is not read again, nor (for an importer that keeps what
+  pass 1 read, like the roster's) the database: a row another user wrote in between breaks a unique
+  constraint, which fails the job as a conflict (`CONFLICT`), again with nothing written.
 
 Memory: python-calamine (0.9.1) has no lazy reader: `get_sheet_by_index` holds the sheet's whole cell
 range until pass 1 ends, so the peak is that range plus the staged batches. The upload caps
@@ -25,12 +27,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from python_calamine import CalamineError, CalamineWorkbook
 
 from skillbridge.audit.services import audit_record
-from skillbridge.errors import ServiceError
+from skillbridge.errors import Conflict, ServiceError
 
 from .base import CellError, Column, Importer, Row, RowErrors, compile_converter, convert
 from .guards import check_upload
@@ -41,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 UNREADABLE = "无法读取文件中的第一个工作表，文件可能已损坏；请用 Excel 打开后另存为 .xlsx 再导入"
 NO_DATA = "文件中没有数据行：第一行为表头，请从表头下一行开始填写"
+CONFLICT = "校验之后、写入之前，其他操作登记了文件中的部分人员或编号；请重新导入该文件"
 
 
 class FileUnreadable(Exception):
@@ -291,6 +294,16 @@ def _write_cache():
 
 def _write(job: ImportJob, importer: Importer, staged: list) -> tuple[int, int]:
     """Pass 2: write the staged batches in one transaction (each batch released once written)."""
+    try:
+        return _write_all(job, importer, staged)
+    except IntegrityError as exc:
+        # Pass 2 relies on what pass 1 read; a row someone else wrote in between breaks a unique (or
+        # foreign-key) constraint here, and the transaction has rolled back: nothing of the file is written.
+        logger.info("Import job %s: conflict while writing: %s", job.pk, exc)
+        raise Conflict(CONFLICT) from exc
+
+
+def _write_all(job: ImportJob, importer: Importer, staged: list) -> tuple[int, int]:
     created = updated = 0
     staged.reverse()
     with _write_cache(), transaction.atomic():

@@ -143,6 +143,7 @@ class PeopleImporter(Importer):
         self._unit_names: dict[int, str] = {}
         self.seen_ids: dict[str, int] = {}
         self.seen_numbers: dict[tuple[int, str], int] = {}
+        self._found: tuple[dict, dict] | None = None  # the current batch's rows in the database (validate)
         self.counts = dict.fromkeys(
             (
                 "people_created",
@@ -369,29 +370,37 @@ class PeopleImporter(Importer):
 
     def _check_against_database(self, checked: list[tuple], errors: RowErrors) -> None:
         """Two queries on unique indexes (ID numbers; unit + number), a third only for a conflict."""
+        self._found = None
         if not checked:
             return
+        # Every column pass 2 compares: ``stage`` plans the batch's writes from these same rows.
         people = {
-            number: (pk, name)
-            for pk, number, name in _people_by_id_number(("id", "id_number", "name"), [c[1] for c in checked])
-        }
-        holders = {
-            (unit_id, number): person_id
-            for unit_id, number, person_id in _episodes_by_number(
-                ("unit_id", "inmate_number", "person_id"), [(c[2], c[4]) for c in checked]
+            number: (pk, fields)
+            for pk, number, *fields in _people_by_id_number(
+                ("id", "id_number", *PERSON_UPDATE_FIELDS), [c[1] for c in checked]
             )
         }
+        episodes = {
+            (unit_id, number): (pk, person_id, fields)
+            for pk, unit_id, number, person_id, *fields in _episodes_by_number(
+                ("id", "unit_id", "inmate_number", "person_id", *EPISODE_UPDATE_FIELDS),
+                [(c[2], c[4]) for c in checked],
+            )
+        }
+        self._found = (people, episodes)
         taken: list[tuple[tuple, int]] = []
         for entry in checked:
             row_number, number, unit_id, name, inmate_number, _ = entry
-            pk, known = people.get(number, (None, None))
+            pk, fields = people.get(number, (None, None))
+            known = fields[0] if fields else None  # PERSON_UPDATE_FIELDS[0] is the name
             if known is not None and name and known != name:
                 errors.add(
                     row_number,
                     HEADER["name"],
                     f"该身份证号码已登记，姓名为“{known}”，与本行“{name}”不一致",
                 )
-            holder = holders.get((unit_id, inmate_number))
+            episode = episodes.get((unit_id, inmate_number))
+            holder = episode[1] if episode else None
             if holder is not None and holder != pk:
                 taken.append((entry, holder))
         if taken:
@@ -410,7 +419,7 @@ class PeopleImporter(Importer):
         Repeated short texts are interned, so staging 100,000 rows stays small."""
         intern = sys.intern
         units = self.units
-        staged = []
+        staged = _Batch()
         for row in rows:
             if row.staged is not None:
                 staged.append(row.staged)
@@ -443,70 +452,89 @@ class PeopleImporter(Importer):
                     intern(v.get("employment_intention") or ""),
                 )
             )
+        if self._found is not None:  # what validate just read for this batch
+            staged.plan = _plan(staged, *self._found)
+            self._found = None
         return staged
 
     # ---- pass 2 -------------------------------------------------------------------------------------
 
     def write(self, rows: list) -> tuple[int, int]:
+        """A staged batch comes with its plan (``_plan``, from the rows pass 1 read to check it), so pass 2
+        looks nothing up again. A row another user wrote in between makes an insert break a unique
+        constraint: the import then fails as a whole (``imports.services`` turns it into a conflict)."""
         if not self.units:
             self.prepare()
         if rows and isinstance(rows[0], Row):
+            self._found = None
             rows = self.stage(rows)
+        plan = getattr(rows, "plan", None)
+        if plan is None:
+            plan = _plan(rows, *self._lookup(rows))
         now = timezone.now()
         stamp = now if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
-        existing = {
-            number: (pk, fields)
-            for pk, number, *fields in _people_by_id_number(
-                ("id", "id_number", *PERSON_UPDATE_FIELDS), [r[P_ID] for r in rows]
-            )
-        }
-        person_ids: dict[str, int] = {}
+        person_ids: list = []
         new_people, changed_people, flag = [], [], []
-        for r in rows:
-            found = existing.get(r[P_ID])
-            if found is None:
+        for r, (pk, person_changed, _, _, _) in zip(rows, plan, strict=True):
+            person_ids.append(pk)
+            if pk is None:
                 new_people.append(r)
-            else:
-                pk, fields = found
-                person_ids[r[P_ID]] = pk
-                if tuple(fields) != r[P_NAME:P_END]:
-                    changed_people.append((*r[P_NAME:P_END], stamp, pk))
-                    flag.append((pk, r[P_NAME], r[P_BIRTH]))
+            elif person_changed:
+                changed_people.append((*r[P_NAME:P_END], stamp, pk))
+                flag.append((pk, r[P_NAME], r[P_BIRTH]))
         if new_people:
-            ids = _reserve_ids(Person, len(new_people))
+            ids = iter(_reserve_ids(Person, len(new_people)))
+            person_ids = [pk if pk is not None else next(ids) for pk in person_ids]
             _insert(
                 Person,
                 ("id", "id_number", "birth_date", "sex", *PERSON_UPDATE_FIELDS, "created_at", "updated_at"),
-                [(pk, *r[:P_END], stamp, stamp) for pk, r in zip(ids, new_people, strict=True)],
+                [
+                    (pk, *r[:P_END], stamp, stamp)
+                    for pk, r, p in zip(person_ids, rows, plan, strict=True)
+                    if p[0] is None
+                ],
             )
-            for pk, r in zip(ids, new_people, strict=True):
-                person_ids[r[P_ID]] = pk
-                flag.append((pk, r[P_NAME], r[P_BIRTH]))
+            flag += [
+                (pk, r[P_NAME], r[P_BIRTH])
+                for pk, r, p in zip(person_ids, rows, plan, strict=True)
+                if p[0] is None
+            ]
         _update(Person, [*PERSON_UPDATE_FIELDS, "updated_at"], changed_people)
-        self._write_episodes(rows, person_ids, stamp)
+        self._write_episodes(rows, plan, person_ids, stamp)
         self.counts["duplicates_flagged"] += flag_duplicate_keys(flag)
         self.counts["people_created"] += len(new_people)
         updated = len(rows) - len(new_people)
         self.counts["people_updated"] += updated
         return len(new_people), updated
 
-    def _write_episodes(self, rows: list[tuple], person_ids: dict[str, int], stamp) -> None:
-        columns = ("id", "unit_id", "inmate_number", *EPISODE_UPDATE_FIELDS)
-        existing = {
-            (unit_id, number): (pk, fields)
-            for pk, unit_id, number, *fields in _episodes_by_number(
-                columns, [(r[E_UNIT], r[E_NUMBER]) for r in rows]
+    def _lookup(self, rows: list[tuple]) -> tuple[dict, dict]:
+        """What ``_check_against_database`` reads, for a batch that comes without its plan."""
+        people = {
+            number: (pk, fields)
+            for pk, number, *fields in _people_by_id_number(
+                ("id", "id_number", *PERSON_UPDATE_FIELDS), [r[P_ID] for r in rows]
             )
         }
+        episodes = {
+            (unit_id, number): (pk, person_id, fields)
+            for pk, unit_id, number, person_id, *fields in _episodes_by_number(
+                ("id", "unit_id", "inmate_number", "person_id", *EPISODE_UPDATE_FIELDS),
+                [(r[E_UNIT], r[E_NUMBER]) for r in rows],
+            )
+        }
+        return people, episodes
+
+    def _write_episodes(self, rows: list[tuple], plan: list[tuple], person_ids: list[int], stamp) -> None:
         new, changed, release_changes = [], [], []
         today = timezone.localdate()
         release = E_RELEASE - E_KIND
-        for r in rows:
-            found = existing.get((r[E_UNIT], r[E_NUMBER]))
-            if found is None:
+        for r, (_, _, pk, episode_changed, old_release), person_id in zip(
+            rows, plan, person_ids, strict=True
+        ):
+            if pk is None:
                 new.append(
                     (
-                        person_ids[r[P_ID]],
+                        person_id,
                         r[E_UNIT],
                         r[E_NUMBER],
                         *r[E_KIND:],
@@ -516,17 +544,16 @@ class PeopleImporter(Importer):
                     )
                 )
                 continue
-            pk, fields = found
-            values = r[E_KIND:]
-            if tuple(fields) == values:
+            if not episode_changed:
                 continue
-            if fields[release] != values[release]:
+            values = r[E_KIND:]
+            if old_release != values[release]:
                 release_changes.append(
                     ReleaseDateChange(
                         episode_id=pk,
                         kind=ReleaseDateChange.Kind.CORRECTION,
                         decided_on=today,
-                        old_release_date=fields[release],
+                        old_release_date=old_release,
                         new_release_date=values[release],
                         reason="批量导入更新",
                         created_by=self.user,
@@ -554,6 +581,45 @@ class PeopleImporter(Importer):
 
     def audit_summary(self) -> dict:
         return dict(self.counts)
+
+
+# ---- the plan of a staged batch -----------------------------------------------------------------------------
+
+
+class _Batch(list):
+    """A staged batch: the rows (``STAGED`` tuples), and ``plan`` once known (``_plan``)."""
+
+    plan: list[tuple] | None = None
+
+
+_NEW = (None, False, None, False, None)
+
+
+def _plan(rows: list[tuple], people: dict, episodes: dict) -> list[tuple]:
+    """Per staged row: (person pk or None if new, person changed, episode pk or None if new, episode changed,
+    the episode's stored release date), from the rows read for the batch (``people``: ID number → (pk,
+    ``PERSON_UPDATE_FIELDS``); ``episodes``: (unit, number) → (pk, person pk, ``EPISODE_UPDATE_FIELDS``)).
+    Small: a new row shares one constant, so only the rows already registered take room."""
+    if not people and not episodes:
+        return [_NEW] * len(rows)
+    release = E_RELEASE - E_KIND
+    plan = []
+    for r in rows:
+        person = people.get(r[P_ID])
+        episode = episodes.get((r[E_UNIT], r[E_NUMBER]))
+        if person is None and episode is None:
+            plan.append(_NEW)
+            continue
+        person_pk = person_changed = None
+        if person is not None:
+            person_pk, fields = person
+            person_changed = tuple(fields) != r[P_NAME:P_END]
+        if episode is None:
+            plan.append((person_pk, person_changed, None, False, None))
+        else:
+            pk, _, fields = episode
+            plan.append((person_pk, person_changed, pk, tuple(fields) != r[E_KIND:], fields[release]))
+    return plan
 
 
 # ---- bulk SQL for pass 2 (inside the import's transaction) ------------------------------------------------
@@ -628,7 +694,8 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Binary COPY: each value goes over as its column's type, with no text to format or parse.
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+            # (Django's error wrapping, so a unique violation is an IntegrityError as with execute.)
+            with connection.wrap_database_errors, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
                 copy.set_types(_column_types(model, columns))
                 for row in rows:
                     copy.write_row(row)
