@@ -308,11 +308,42 @@ def median_ms(fn, runs: int) -> float:
     return statistics.median(times)
 
 
+ROLLUP_BARE = """
+    SELECT unit_id, occupation_id, special_item_id, project_name, level_id, institution_id,
+      {sums}, sum(plan_actual) FILTER (WHERE plan_year = %(year)s)
+    FROM reporting_figurecell WHERE unit_id = ANY(%(units)s)
+      AND ((month >= %(start)s AND month <= %(end)s) OR plan_year = %(year)s)
+    GROUP BY 1, 2, 3, 4, 5, 6"""
+
+
+def bare_rollup(cursor, units, period) -> int:
+    """The bare SQL of the same aggregation the app does over the rollup table (one grouped statement)."""
+    from skillbridge.reporting.rollup import COUNTS, MONEY
+
+    sums = ", ".join(
+        f"sum({m}) FILTER (WHERE month >= %(start)s AND month <= %(end)s)" for m in COUNTS + MONEY
+    )
+    cursor.execute("SET jit = off")
+    cursor.execute(
+        ROLLUP_BARE.format(sums=sums),
+        {"units": units, "start": period.start, "end": period.end, "year": period.year},
+    )
+    return len(cursor.fetchall())
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--live-runs", type=int, default=3, help="runs of the old live bare SQL (seconds each)"
+    )
     parser.add_argument("--pages-only", action="store_true")
+    parser.add_argument("--skip-refresh", action="store_true", help="reuse the rollup if it is already there")
     args = parser.parse_args(argv)
     ensure_database(args.regenerate)
 
@@ -328,8 +359,10 @@ def main(argv=None) -> int:
 
     from skillbridge.accounts.models import Organisation, User
     from skillbridge.reporting import selectors
+    from skillbridge.reporting.models import FigureCell
     from skillbridge.reporting.periods import parse_period
     from skillbridge.reporting.scopes import scope_for
+    from skillbridge.reporting.services import rollup_refresh
 
     today = datetime.date(2026, 6, 30)
     with connection.cursor() as cursor:
@@ -343,37 +376,61 @@ def main(argv=None) -> int:
             cursor.execute(f"SELECT count(*) FROM {table}")
             counts[table] = cursor.fetchone()[0]
     print("data: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
+    if not (args.skip_refresh and FigureCell.objects.exists()):
+        print(f"refreshing the rollup for the whole province ({load()}) …", flush=True)
+        run = rollup_refresh(actor=None)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE reporting_figurecell")
+        print(f"rollup refresh (background job, whole province): {run.seconds:.1f} s, {run.cells:,} cells\n")
+    else:
+        print(f"rollup reused: {FigureCell.objects.count():,} cells\n")
     print(
-        f"today = {today}, warm median of {args.runs} runs each (after one warm-up), app and bare SQL interleaved\n"
+        f"today = {today}, warm median of {args.runs} runs each (after one warm-up), app and bare SQL interleaved; "
+        f"old live bare SQL: median of {args.live_runs}\n"
     )
-    print("| scope | period | units | app dashboard | bare SQL | ratio | limit 300 ms | limit 2× |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| scope | period | units | app dashboard (rollup) | bare SQL over rollup | ratio | old live bare SQL "
+          "| app / live bare | limit 300 ms | limit 2× | load |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     ok = True
-    for username in () if args.pages_only else ("js_justice", "js_bureau_reviewer"):
-        user = User.objects.select_related("organisation").get(username=username)
-        scope = scope_for(user)
-        for code in ("2026", "2026Q2"):
+    justice = User.objects.select_related("organisation").get(username="js_justice")
+    unit = Organisation.objects.get(name="江苏04市第一监狱")
+    cases = [
+        ("province: " + justice.organisation.name, justice, {}),
+        ("province: 江苏省监狱管理局", User.objects.get(username="js_bureau_reviewer"), {}),
+        ("city: 04市", justice, {"city": "3204"}),
+        ("unit: " + unit.name, justice, {"unit": unit.pk}),
+    ]
+    for label, user, drill in [] if args.pages_only else cases:
+        scope = scope_for(user, **drill)
+        for code in ("2026", "2026Q2", "2026-05"):
             period = parse_period(code, today=today)
             selectors.dashboard(scope, period, today=today)
             with connection.cursor() as cursor:
-                bare(cursor, scope.unit_ids, period)
+                bare_rollup(cursor, scope.unit_ids, period)
                 app_times, bare_times = [], []
                 for _ in range(args.runs):
                     started = time.perf_counter()
                     selectors.dashboard(scope, period, today=today)
                     app_times.append((time.perf_counter() - started) * 1000)
                     started = time.perf_counter()
-                    bare(cursor, scope.unit_ids, period)
+                    bare_rollup(cursor, scope.unit_ids, period)
                     bare_times.append((time.perf_counter() - started) * 1000)
+                live_times = []
+                for _ in range(args.live_runs):
+                    started = time.perf_counter()
+                    bare(cursor, scope.unit_ids, period)
+                    live_times.append((time.perf_counter() - started) * 1000)
             app, raw = statistics.median(app_times), statistics.median(bare_times)
+            live = statistics.median(live_times) if live_times else float("nan")
             ratio = app / raw
             passed = app < LIMIT_MS and ratio <= LIMIT_RATIO
             ok &= passed
-            print(f"| {user.organisation.name} | {period.label} | {len(scope.unit_ids)} | {app:.1f} ms | {raw:.1f} ms | "
-                  f"{ratio:.2f} | {'ok' if app < LIMIT_MS else 'OVER'} | {'ok' if ratio <= LIMIT_RATIO else 'OVER'} |")  # fmt: skip
+            print(f"| {label} | {period.label} | {len(scope.unit_ids)} | {app:.1f} ms | {raw:.1f} ms | {ratio:.2f} | "
+                  f"{live:.0f} ms | {app / live:.3f} | {'ok' if app < LIMIT_MS else 'OVER'} | "
+                  f"{'ok' if ratio <= LIMIT_RATIO else 'OVER'} | {os.getloadavg()[0]:.2f} |", flush=True)  # fmt: skip
 
-    print("\n| page | app (full request) | limit 300 ms |")
-    print("|---|---|---|")
+    print(f"\n| page | app (full request) | limit 300 ms | load |   ({load()})")
+    print("|---|---|---|---|")
     from django.test.utils import override_settings, setup_test_environment
 
     setup_test_environment()  # the test client's host name, as in the test suite
@@ -390,6 +447,7 @@ def main(argv=None) -> int:
     unit = Organisation.objects.get(name="江苏04市第一监狱")
     pages = [
         ("province dashboard 2026", "/reporting/?period=2026"),
+        ("province dashboard 2026Q2", "/reporting/?period=2026Q2"),
         ("city dashboard 2026 (04市)", "/reporting/?period=2026&city=3204"),
         ("unit dashboard 2026", f"/reporting/?period=2026&unit={unit.pk}"),
         ("unit people missing a certificate 2026", f"/reporting/people/?period=2026&unit={unit.pk}"),
@@ -400,8 +458,10 @@ def main(argv=None) -> int:
         assert response.status_code == 200, (url, response.status_code)
         ms = median_ms(lambda url=url: client.get(url), args.runs)
         passed = ms < LIMIT_MS
-        ok &= passed or label.startswith("province")
-        print(f"| {label} | {ms:.1f} ms | {'ok' if passed else 'OVER'} |")
+        ok &= passed
+        print(
+            f"| {label} | {ms:.1f} ms | {'ok' if passed else 'OVER'} | {os.getloadavg()[0]:.2f} |", flush=True
+        )
     return 0 if ok else 1
 
 

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 from python_calamine import CalamineWorkbook
 from tests.browser.conftest import SCREENSHOTS
-from tests.reporting.conftest import make_certificate, world  # noqa: F401  (fixture)
+from tests.reporting.conftest import make_certificate, refresh, world  # noqa: F401  (fixture)
 
 from skillbridge.reporting.models import PeriodicReport, ReportStatus
 
@@ -88,6 +88,7 @@ def test_bureau_dashboard_drill_down_and_frozen_quarterly_report(world, demo_mod
         world.people["sun"], world.ly, dt.date(2026, 9, 1), issuer=world.demo.orgs["常州市职业技能鉴定指导中心"],
         user=world.ly_user,
     )  # fmt: skip
+    refresh(units=[world.ly.pk])  # the background job that rebuilds the dashboards' figures
     upage.goto("/reporting/?period=2026Q3")
     expect(upage.locator("#table-rows tbody tr")).to_contain_text("100.0%")
 

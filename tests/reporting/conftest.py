@@ -257,4 +257,12 @@ def world(demo):
     make_claim(w.cz, school, status="draft", filled=D(2026, 7, 10), user=cz_user,
                lines=[(zheng, w.zheng_cert, Decimal(1000), "pending")])  # fmt: skip
     approved_plan(demo, "ly_operator", 2026)
+    refresh()
     return w
+
+
+def refresh(**kw):
+    """Rebuild the dashboards' rollup (the background job) after the fixture's data went in."""
+    from skillbridge.reporting.services import rollup_refresh
+
+    return rollup_refresh(actor=None, **kw)

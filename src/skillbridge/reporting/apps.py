@@ -17,5 +17,7 @@ class ReportingConfig(AppConfig):
                 "reporting.report.receive": "签收统计报告",
                 "reporting.report.delete": "删除统计报告",
                 "reporting.export": "导出统计数据",
+                "reporting.rollup.refresh": "更新统计汇总数据",
+                "reporting.rollup.request": "申请更新统计汇总数据",
             }
         )

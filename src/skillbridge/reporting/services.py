@@ -11,7 +11,7 @@ from skillbridge.accounts.models import Organisation
 from skillbridge.audit.services import audit_record
 from skillbridge.errors import Conflict, Forbidden, ServiceError
 
-from .models import PeriodicReport, ReportKind, ReportStatus
+from .models import PeriodicReport, ReportKind, ReportStatus, RollupRun
 from .periods import Period
 from .scopes import Scope
 from .selectors import dashboard
@@ -77,7 +77,7 @@ def report_generate(
     if len(body) > BODY_MAX:
         raise ServiceError(f"正文不能超过{BODY_MAX}字", field="body")
     title = (title or "").strip()[:120] or f"{scope.name}{period.label}职业技能培训{ReportKind(kind).label}"
-    figures = _frozen(dashboard(scope, period, today=today))
+    figures = _frozen(dashboard(scope, period, today=today, live=True))
     report = PeriodicReport.objects.create(
         kind=kind,
         title=title,
@@ -169,3 +169,82 @@ def report_delete(*, actor, report: PeriodicReport) -> None:
         raise Conflict("报告已报送，不能删除", field="status")
     audit_record(action="reporting.report.delete", actor=actor, obj=report, changes={"title": report.title})
     report.delete()
+
+
+# ---- the rollup behind the dashboards (background refresh) ---------------------------------------------
+
+
+def rollup_refresh(*, actor, units=None, months=None, run: "RollupRun | None" = None) -> "RollupRun":
+    """Recompute the dashboard cells of the units (all by default) and months (first days; all by default) with
+    set-based SQL, in one transaction, and mark the units as refreshed now. A province takes tens of seconds:
+    run it in the background (`tasks.rollup_refresh_task`, `skillbridge reporting_refresh`)."""
+    import time
+
+    from django.db.models import Q
+
+    from . import rollup
+    from .models import RollupRun, RollupStatus, RollupUnit
+    from .scopes import UNIT_TYPES
+
+    started = time.perf_counter()
+    months = sorted({dt.date(m.year, m.month, 1) for m in months}) if months else None
+    with transaction.atomic():
+        if run is None:
+            run = RollupRun.objects.create(
+                requested_by=actor,
+                unit_ids=sorted(units) if units else [],
+                months=[m.isoformat() for m in months] if months else [],
+            )
+        cells = rollup.rebuild(units=units, months=months)
+        now = timezone.now()
+        ids = (
+            list(units)
+            if units
+            else list(
+                Organisation.objects.filter(Q(org_type__in=list(UNIT_TYPES))).values_list("pk", flat=True)
+            )
+        )
+        RollupUnit.objects.filter(unit_id__in=ids).update(refreshed_at=now)
+        have = set(RollupUnit.objects.filter(unit_id__in=ids).values_list("unit_id", flat=True))
+        RollupUnit.objects.bulk_create(
+            [RollupUnit(unit_id=i, refreshed_at=now) for i in ids if i not in have]
+        )
+        run.status, run.finished_at, run.cells = RollupStatus.DONE, now, cells
+        run.seconds = round(time.perf_counter() - started, 3)
+        run.save()
+        audit_record(
+            action="reporting.rollup.refresh",
+            obj=run,
+            actor=actor,
+            changes={"units": len(ids), "months": len(months) if months else "all", "cells": cells},
+        )
+    return run
+
+
+def rollup_request(*, actor, scope: Scope) -> "RollupRun":
+    """Queue a background refresh of the figures of a dashboard's scope (its units, every month)."""
+    from .models import RollupRun
+    from .tasks import rollup_refresh_task
+
+    if actor is None or not actor.has_role(*WRITERS):
+        raise Forbidden("只有经办人、审核人或负责人可以刷新统计数据", field="refresh")
+    with transaction.atomic():
+        run = RollupRun.objects.create(requested_by=actor, unit_ids=sorted(scope.unit_ids))
+        audit_record(action="reporting.rollup.request", obj=run, actor=actor, changes={"scope": scope.name})
+        transaction.on_commit(lambda: rollup_refresh_task.enqueue(run.pk))
+    return run
+
+
+def rollup_run_execute(run_id: int) -> str:
+    """What the background task runs: the queued refresh (a failure is recorded on the run)."""
+    from .models import RollupRun, RollupStatus
+
+    run = RollupRun.objects.get(pk=run_id)
+    if run.status != RollupStatus.QUEUED:
+        return run.status
+    try:
+        rollup_refresh(actor=run.requested_by, units=run.unit_ids or None, run=run)
+    except Exception as exc:  # recorded on the run, re-raised for the task log
+        RollupRun.objects.filter(pk=run_id).update(status=RollupStatus.FAILED, error=str(exc)[:2000])
+        raise
+    return RollupStatus.DONE

@@ -5,6 +5,7 @@ from . import views
 app_name = "reporting"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("refresh/", views.rollup_refresh, name="rollup_refresh"),
     path("people/", views.people, name="people"),
     path("classes/<int:pk>/qualified.xlsx", views.class_qualified_xlsx, name="class_qualified_xlsx"),
     path("statement/", views.year_statement, name="year_statement"),

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from skillbridge.accounts.scope import get_in_scope
@@ -109,6 +110,10 @@ def dashboard(request):
             "query": query.urlencode(),
             "level_labels": LEVEL_LABELS,
             "live": True,
+            "can_refresh": _can_write(request.user),
+            "computed_at": timezone.localtime(parse_datetime(data["computed_at"]))
+            if data["computed_at"]
+            else None,
             "ended_classes": list(selectors.classes_ended(scope, period)[:100])
             if scope.level == "unit"
             else None,
@@ -123,6 +128,21 @@ def dashboard(request):
             ),
         },
     )
+
+
+@login_required
+@require_POST
+def rollup_refresh(request):
+    """Queue a background refresh of the figures of the dashboard's scope (the page keeps the current ones)."""
+    scope = scope_for(request.user, **_drill_post(request))
+    services.rollup_request(actor=request.user, scope=scope)
+    messages.success(request, "已提交数据更新，后台计算完成后刷新本页即可看到最新数据。")
+    query = request.POST.get("query", "")
+    return redirect(f"{reverse('reporting:dashboard')}?{query}" if query else reverse("reporting:dashboard"))
+
+
+def _drill_post(request) -> dict:
+    return {"city": request.POST.get("city") or None, "unit": request.POST.get("unit") or None}
 
 
 PEOPLE_HEADERS = ["姓名", "身份证号码", "单位", "罪犯编号", "预计释放（解除）日期", "状态", "证书情况"]
