@@ -88,4 +88,5 @@ def run_import(user, rows: list[dict], *, batch_size=2):
             created, updated = importer.write(batch)
             totals[0] += created
             totals[1] += updated
+        importer.finish()
     return [], tuple(totals)

@@ -242,3 +242,22 @@ def test_update_checks_identity_again(demo):
     person.refresh_from_db()
     assert person.phone == "13900000000"
     assert new_id()  # the helper keeps producing valid numbers
+
+
+def test_flag_duplicates_of_probes_runs_of_keys_once_per_pair(demo):
+    from skillbridge.registry.services import _runs, flag_duplicates_of
+
+    assert _runs([7, 3, 4, 5, 9, 10, 4]) == [(3, 5), (7, 7), (9, 10)]
+    unit = demo.orgs["溧阳监狱"]
+    same = {"name": "赵六", "birth": date(1979, 2, 3)}
+    a = make_person(unit, **same)
+    filler = make_person(unit, name="钱七")
+    b = make_person(unit, **same)
+    c = make_person(unit, **same)
+    make_person(unit, name="赵六", birth=date(1979, 2, 4))
+    DuplicateReview.objects.all().delete()
+    assert flag_duplicates_of([b.pk, c.pk, filler.pk]) == 3  # b–a, c–a, b–c
+    pairs = set(DuplicateReview.objects.values_list("person_id", "other_id"))
+    assert pairs == {(a.pk, b.pk), (a.pk, c.pk), (b.pk, c.pk)}
+    assert flag_duplicates_of([a.pk]) == 0  # already open: none twice
+    assert DuplicateReview.objects.count() == 3

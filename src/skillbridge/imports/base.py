@@ -216,6 +216,10 @@ class Importer(ABC):
         imported twice updates, never duplicates). Runs inside the import's single transaction.
         Returns (created, updated)."""
 
+    def finish(self) -> None:  # noqa: B027 — optional hook
+        """After the last ``write``, in the same transaction: set-based work over everything written (e.g.
+        one duplicate probe for all the rows instead of one per batch)."""
+
     def audit_summary(self) -> dict:
         """Extra fields for the job's audit event."""
         return {}

@@ -311,6 +311,7 @@ def _write_all(job: ImportJob, importer: Importer, staged: list) -> tuple[int, i
             made, changed = importer.write(staged.pop())
             created += made
             updated += changed
+        importer.finish()
         job.status = JobStatus.DONE
         job.created, job.updated = created, updated
         job.message = f"导入完成：新增 {created} 条，更新 {updated} 条"

@@ -24,7 +24,7 @@ from skillbridge.policy.schema import POPULATION_CATEGORIES
 from .idnumbers import SHAPE as ID_SHAPE
 from .idnumbers import InvalidIdNumber, check_char, make_id_number, mask_id_number, parse_id_number
 from .models import INITIAL_STATUS, Education, Episode, EpisodeKind, Person, ReleaseDateChange, Sex
-from .services import WRITE_ROLES, flag_duplicate_keys
+from .services import WRITE_ROLES, flag_duplicates_of
 
 SAMPLE_ID = make_id_number("320402", date(1988, 5, 17), 131)
 
@@ -144,6 +144,7 @@ class PeopleImporter(Importer):
         self.seen_ids: dict[str, int] = {}
         self.seen_numbers: dict[tuple[int, str], int] = {}
         self._found: tuple[dict, dict] | None = None  # the current batch's rows in the database (validate)
+        self._flag: list[int] = []  # people created or changed: probed for duplicates by ``finish``
         self.counts = dict.fromkeys(
             (
                 "people_created",
@@ -474,14 +475,15 @@ class PeopleImporter(Importer):
         now = timezone.now()
         stamp = now if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
         person_ids: list = []
-        new_people, changed_people, flag = [], [], []
+        new_people, changed_people = [], []
+        flag = self._flag
         for r, (pk, person_changed, _, _, _) in zip(rows, plan, strict=True):
             person_ids.append(pk)
             if pk is None:
                 new_people.append(r)
             elif person_changed:
                 changed_people.append((*r[P_NAME:P_END], stamp, pk))
-                flag.append((pk, r[P_NAME], r[P_BIRTH]))
+                flag.append(pk)
         if new_people:
             ids = iter(_reserve_ids(Person, len(new_people)))
             person_ids = [pk if pk is not None else next(ids) for pk in person_ids]
@@ -494,18 +496,18 @@ class PeopleImporter(Importer):
                     if p[0] is None
                 ],
             )
-            flag += [
-                (pk, r[P_NAME], r[P_BIRTH])
-                for pk, r, p in zip(person_ids, rows, plan, strict=True)
-                if p[0] is None
-            ]
+            flag += [pk for pk, p in zip(person_ids, plan, strict=True) if p[0] is None]
         _update(Person, [*PERSON_UPDATE_FIELDS, "updated_at"], changed_people)
         self._write_episodes(rows, plan, person_ids, stamp)
-        self.counts["duplicates_flagged"] += flag_duplicate_keys(flag)
         self.counts["people_created"] += len(new_people)
         updated = len(rows) - len(new_people)
         self.counts["people_updated"] += updated
         return len(new_people), updated
+
+    def finish(self) -> None:
+        """Possible duplicates of every person created or changed: one set-based probe after all batches."""
+        self.counts["duplicates_flagged"] += flag_duplicates_of(self._flag)
+        self._flag = []
 
     def _lookup(self, rows: list[tuple]) -> tuple[dict, dict]:
         """What ``_check_against_database`` reads, for a batch that comes without its plan."""
@@ -695,7 +697,10 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
         if connection.vendor == "postgresql":
             # Binary COPY: each value goes over as its column's type, with no text to format or parse.
             # (Django's error wrapping, so a unique violation is an IntegrityError as with execute.)
-            with connection.wrap_database_errors, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+            with (
+                connection.wrap_database_errors,
+                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy,
+            ):
                 copy.set_types(_column_types(model, columns))
                 for row in rows:
                     copy.write_row(row)

@@ -215,6 +215,57 @@ def flag_duplicate_keys(people: list[tuple[int, str, date]]) -> int:
     return len(new)
 
 
+_RANGES_PER_QUERY = 500
+
+
+def _runs(pks: list[int]) -> list[tuple[int, int]]:
+    """Sorted ``pks`` as runs of consecutive values: an import's new people are one or a few runs."""
+    runs: list[list[int]] = []
+    for pk in sorted(set(pks)):
+        if runs and runs[-1][1] == pk - 1:
+            runs[-1][1] = pk
+        else:
+            runs.append([pk, pk])
+    return [(a, b) for a, b in runs]
+
+
+def flag_duplicates_of(pks: list[int]) -> int:
+    """``flag_duplicates`` for the people with these primary keys, set-based: the people are walked by
+    primary-key range and each is probed on the (birth_date, name) index for others with the same key,
+    one query per ``_RANGES_PER_QUERY`` runs of consecutive keys (so one query for a whole import of new
+    people), however many people."""
+    if not pks:
+        return 0
+    table = Person._meta.db_table
+    pairs: set[tuple[int, int]] = set()
+    runs = _runs(pks)
+    with connection.cursor() as cursor:
+        for i in range(0, len(runs), _RANGES_PER_QUERY):
+            chunk = runs[i : i + _RANGES_PER_QUERY]
+            where = " OR ".join(["p.id BETWEEN %s AND %s"] * len(chunk))
+            cursor.execute(
+                f"SELECT p.id, q.id FROM {table} p JOIN {table} q "
+                f"ON q.birth_date = p.birth_date AND q.name = p.name AND q.id <> p.id WHERE {where}",
+                [v for run in chunk for v in run],
+            )
+            pairs.update((min(a, b), max(a, b)) for a, b in cursor.fetchall())
+    return _open_reviews(pairs)
+
+
+def _open_reviews(pairs: set[tuple[int, int]]) -> int:
+    """A pending review for each (smaller pk, larger pk) pair that has none yet; how many were opened."""
+    if not pairs:
+        return 0
+    existing = set(
+        DuplicateReview.objects.filter(
+            person_id__in={a for a, _ in pairs}, other_id__in={b for _, b in pairs}
+        ).values_list("person_id", "other_id")
+    )
+    new = [DuplicateReview(person_id=a, other_id=b) for a, b in sorted(pairs - existing)]
+    DuplicateReview.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
 # ---- people --------------------------------------------------------------------------------------------
 
 
