@@ -1,6 +1,7 @@
 """Demo: a third-quarter report of 溧阳监狱 generated from whatever demo data exist (idempotent).
 
-Dashboards need no demo data of their own: they count what the other apps' demos created.
+Dashboards need no demo data of their own: they count what the other apps' demos created, once the rollup is
+rebuilt (done here, so this loader should run after the other apps' demos).
 """
 
 from django.utils import timezone
@@ -10,10 +11,11 @@ from skillbridge.accounts.models import User
 from .models import PeriodicReport
 from .periods import parse_period
 from .scopes import scope_for
-from .services import report_generate
+from .services import report_generate, rollup_refresh
 
 
 def load_demo() -> PeriodicReport | None:
+    rollup_refresh(actor=None)
     user = User.objects.filter(username="ly_operator").select_related("organisation").first()
     if user is None:
         return None

@@ -321,7 +321,9 @@ def _subsidies(per_unit, unit_ids, period: Period) -> None:
     _add(per_unit, money, {"disbursed_amount": "disbursed_amount", "paid_amount": "paid_amount"})
 
 
-def missed_deadlines(unit_ids, period: Period, *, today: dt.date) -> list[dict]:
+def missed_deadlines(
+    unit_ids, period: Period, *, today: dt.date, unit_packs: dict | None = None
+) -> list[dict]:
     """Classes finished in the period whose trainee data went in after the pack's deadline (or not yet, past it).
 
     Only units whose pack sets a data-entry deadline are looked at. A working-day deadline is never earlier than
@@ -331,7 +333,9 @@ def missed_deadlines(unit_ids, period: Period, *, today: dt.date) -> list[dict]:
 
     packs = load_all()
     units_by_days = defaultdict(list)
-    for pk, code in Organisation.objects.filter(pk__in=unit_ids).values_list("pk", "policy_pack"):
+    if unit_packs is None:
+        unit_packs = dict(Organisation.objects.filter(pk__in=unit_ids).values_list("pk", "policy_pack"))
+    for pk, code in unit_packs.items():
         pack = packs.get(code)
         rule = pack.deadlines.data_entry_working_days if pack else None
         if rule is not None:
@@ -436,6 +440,8 @@ def dashboard(scope: Scope, period: Period, *, today: dt.date, live: bool = Fals
     live (they depend on today's date)."""
     from django.db import transaction
 
+    if not live:  # a few thousand rollup rows: no transaction, no JIT concern
+        return _dashboard(scope, period, today=today, live=live)
     with transaction.atomic():
         _without_jit()
         return _dashboard(scope, period, today=today, live=live)
@@ -444,7 +450,8 @@ def dashboard(scope: Scope, period: Period, *, today: dt.date, live: bool = Fals
 def _dashboard(scope: Scope, period: Period, *, today: dt.date, live: bool = False) -> dict:
     from . import rollup
 
-    missed = missed_deadlines(scope.unit_ids, period, today=today)
+    unit_packs = {u.pk: u.policy_pack for u in scope.units}
+    missed = missed_deadlines(scope.unit_ids, period, today=today, unit_packs=unit_packs)
     if live:
         cubes = Cubes.build(scope.unit_ids, period)
         per_unit = unit_figures(scope.unit_ids, period, today=today, missed=missed, cubes=cubes)
@@ -457,7 +464,6 @@ def _dashboard(scope: Scope, period: Period, *, today: dt.date, live: bool = Fal
         computed_at = at.isoformat() if at else None
     names = Names(cubes)
     totals = finish(_sum(per_unit.values()))
-    unit_packs = {u.pk: u.policy_pack for u in scope.units}
     return {
         "scope": scope.as_dict(),
         "period": {
