@@ -14,10 +14,10 @@ def test_auditor_browses_and_filters_the_log(client, demo):
     assert response.status_code == 200
     html = response.content.decode()
     assert "审计日志" in html
-    assert html.count('<div class="sb-action-code">user.create</div>') == 26  # one per demo account
-    assert html.count("新增用户") == 26
+    assert html.count('<div class="sb-action-code">user.create</div>') == 29  # one per demo account
+    assert html.count("新增用户") == 29
     assert "organisation.create" not in html
-    assert "共 26 条" in html
+    assert "共 29 条" in html
 
 
 def test_auditor_exports_the_filtered_log_as_xlsx(client, demo):
@@ -42,7 +42,7 @@ def test_auditor_exports_the_filtered_log_as_xlsx(client, demo):
         "请求ID",
         "IP",
     ]
-    assert len(rows) == 1 + 18
+    assert len(rows) == 1 + 20
     assert {(r[4], r[5]) for r in rows[1:]} == {("新增单位", "organisation.create")}
 
 
