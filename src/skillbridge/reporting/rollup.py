@@ -176,6 +176,11 @@ def _statements(f: _Filter) -> list[tuple[str, list]]:
 def rebuild(*, units=None, months=None) -> int:
     """Delete and re-insert the cells of the units and months (run inside a transaction). Returns the cells."""
     f = _Filter(units, months)
+    if connection.vendor == "postgresql":
+        # Two refreshes at once would each delete, then each insert the same cells: the second waits here for
+        # the first to commit (readers are not blocked). SQLite serialises writers anyway.
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {FigureCell._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
     cells = FigureCell.objects.all()
     if f.units is not None:
         cells = cells.filter(unit_id__in=f.units)

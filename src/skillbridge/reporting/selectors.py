@@ -192,23 +192,36 @@ class Names:
     """Display names of the ids in the cubes (one small query per kind)."""
 
     def __init__(self, cubes: Cubes):
+        """All four kinds in one UNION ALL statement (one round trip instead of four)."""
+        from django.db import connection
+
         from skillbridge.accounts.models import Organisation
         from skillbridge.catalog.models import Occupation, SkillLevel, SpecialAbilityItem
 
         rows = cubes.enrolments + cubes.classes
         ids = {f: {r[f] for r in rows if r[f] is not None} for f in SUBJECT_FIELDS if f.endswith("_id")}
-        self.occupations = dict(
-            Occupation.objects.filter(pk__in=ids["occupation_id"]).values_list("pk", "name")
-        )
-        self.items = dict(
-            SpecialAbilityItem.objects.filter(pk__in=ids["special_item_id"]).values_list("pk", "name")
-        )
-        self.levels = {
-            lv.pk: f"{lv.name}/{lv.title}" for lv in SkillLevel.objects.filter(pk__in=ids["level_id"])
-        }
-        self.institutions = dict(
-            Organisation.objects.filter(pk__in=ids["institution_id"]).values_list("pk", "name")
-        )
+        self.occupations, self.items, self.levels, self.institutions = {}, {}, {}, {}
+        parts, params = [], []
+        for kind, model, key, label in (
+            ("o", Occupation, "occupation_id", "name"),
+            ("i", SpecialAbilityItem, "special_item_id", "name"),
+            ("l", SkillLevel, "level_id", "name || '/' || title"),
+            ("n", Organisation, "institution_id", "name"),
+        ):
+            if ids[key]:
+                pk = model._meta.pk.column
+                marks = ", ".join(["%s"] * len(ids[key]))
+                parts.append(
+                    f"SELECT '{kind}', {pk}, {label} FROM {model._meta.db_table} WHERE {pk} IN ({marks})"
+                )
+                params += sorted(ids[key])
+        if not parts:
+            return
+        target = {"o": self.occupations, "i": self.items, "l": self.levels, "n": self.institutions}
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for kind, pk, name in cursor.fetchall():
+                target[kind][pk] = name
 
     def subject(self, row) -> str:
         return (
