@@ -14,16 +14,20 @@ No assessment results and no annual plans are generated (those figures run on em
 follow the jiangsu-special pack, which sets no data-entry deadline (the missed-deadline check has nothing to
 look at, in the app as in the bare SQL).
 
-Measured in one run, side by side (median of N warm runs each, interleaved):
-- app: `reporting.selectors.dashboard` for the province (the provincial justice department: every unit of
-  Jiangsu) and for the provincial prison bureau, for the year 2026 and for 2026Q2;
-- bare SQL: the same aggregates written by hand (one statement per figure, grouped by unit), fetched;
+The dashboards read the rollup (`reporting_figurecell`, rebuilt by `reporting.services.rollup_refresh`, a
+background job); the bench rebuilds it for the whole province first and reports the time (`--skip-refresh` reuses
+it). Measured in one run, side by side (median of N warm runs each, interleaved):
+- app: `reporting.selectors.dashboard` (rollup) for the province (the provincial justice department: every unit
+  of Jiangsu), the provincial prison bureau, a city and a unit, for 2026, 2026Q2 and 2026-05;
+- bare SQL over the rollup: the same aggregation written by hand (one grouped statement), fetched;
+- the app's own statements (captured once) sent bare: the database's share of the app's time;
+- the old live bare SQL (the aggregates over the source tables, one statement per figure), for scale;
 - pages: the dashboard page (full Django request/response, template and JSON) for the province, a city and a
-  unit, and the people list of a unit (first page).
+  unit, and the people lists (live) of a unit and a city (first page).
 
 Limits (issue 7): province dashboard < 300 ms warm and ≤ 2× the bare SQL; any drill-down page < 300 ms.
 
-    .venv/bin/python bench/dashboard.py [--regenerate] [--runs 7]
+    .venv/bin/python bench/dashboard.py [--regenerate] [--runs 7] [--skip-refresh] [--live-runs 3]
 """
 
 import argparse
