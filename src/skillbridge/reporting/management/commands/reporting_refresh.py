@@ -20,4 +20,4 @@ class Command(BaseCommand):
         except (ValueError, IndexError) as exc:
             raise CommandError("月份格式应为 2026-07") from exc
         run = rollup_refresh(actor=None, units=unit or None, months=months or None)
-        self.stdout.write(f"已更新 {run.cells} 行汇总数据，用时 {run.seconds:.1f} 秒")
+        self.stdout.write(f"汇总数据已更新（所涉单位现有 {run.cells} 行），用时 {run.seconds:.1f} 秒")
