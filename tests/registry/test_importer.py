@@ -195,4 +195,5 @@ def test_validate_issues_a_fixed_number_of_queries_per_batch(demo, django_assert
     assert not errors
     with django_assert_max_num_queries(12):
         importer.write(rows)
+        importer.finish()
     assert Person.objects.count() == 200

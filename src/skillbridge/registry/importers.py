@@ -12,6 +12,7 @@ changed rows with one ``executemany`` UPDATE.
 
 import sys
 from datetime import date
+from itertools import chain
 
 from django.db import connection
 from django.utils import timezone
@@ -110,6 +111,17 @@ EPISODE_UPDATE_FIELDS = [
     "employment_intention",
 ]
 
+PERSON_COLUMNS = ("id", "id_number", "birth_date", "sex", *PERSON_UPDATE_FIELDS, "created_at", "updated_at")
+EPISODE_COLUMNS = (
+    "person_id",
+    "unit_id",
+    "inmate_number",
+    *EPISODE_UPDATE_FIELDS,
+    "status",
+    "created_at",
+    "updated_at",
+)
+
 # The staged row (``PeopleImporter.stage``): the person's columns, then the episode's.
 STAGED = (
     "id_number",
@@ -145,6 +157,9 @@ class PeopleImporter(Importer):
         self.seen_numbers: dict[tuple[int, str], int] = {}
         self._found: tuple[dict, dict] | None = None  # the current batch's rows in the database (validate)
         self._flag: list[int] = []  # people created or changed: probed for duplicates by ``finish``
+        self._next_person_id: int | None = None  # SQLite: the next primary key to give a new person
+        self._new_people: list[list[tuple]] = []  # per batch, rows of PERSON_COLUMNS: inserted by ``finish``
+        self._new_episodes: list[list[tuple]] = []  # per batch, rows of EPISODE_COLUMNS
         self.counts = dict.fromkeys(
             (
                 "people_created",
@@ -463,7 +478,8 @@ class PeopleImporter(Importer):
     def write(self, rows: list) -> tuple[int, int]:
         """A staged batch comes with its plan (``_plan``, from the rows pass 1 read to check it), so pass 2
         looks nothing up again. A row another user wrote in between makes an insert break a unique
-        constraint: the import then fails as a whole (``imports.services`` turns it into a conflict)."""
+        constraint: the import then fails as a whole (``imports.services`` turns it into a conflict).
+        Updates are written here; new rows are collected and inserted by ``finish``."""
         if not self.units:
             self.prepare()
         if rows and isinstance(rows[0], Row):
@@ -485,16 +501,14 @@ class PeopleImporter(Importer):
                 changed_people.append((*r[P_NAME:P_END], stamp, pk))
                 flag.append(pk)
         if new_people:
-            ids = iter(_reserve_ids(Person, len(new_people)))
+            ids = iter(self._reserve_person_ids(len(new_people)))
             person_ids = [pk if pk is not None else next(ids) for pk in person_ids]
-            _insert(
-                Person,
-                ("id", "id_number", "birth_date", "sex", *PERSON_UPDATE_FIELDS, "created_at", "updated_at"),
+            self._new_people.append(
                 [
                     (pk, *r[:P_END], stamp, stamp)
                     for pk, r, p in zip(person_ids, rows, plan, strict=True)
                     if p[0] is None
-                ],
+                ]
             )
             flag += [pk for pk, p in zip(person_ids, plan, strict=True) if p[0] is None]
         _update(Person, [*PERSON_UPDATE_FIELDS, "updated_at"], changed_people)
@@ -504,8 +518,25 @@ class PeopleImporter(Importer):
         self.counts["people_updated"] += updated
         return len(new_people), updated
 
+    def _reserve_person_ids(self, count: int) -> list[int]:
+        """``_reserve_ids``, on SQLite counted on from the first batch's: the rows wait for ``finish``."""
+        if connection.vendor == "postgresql":
+            return _reserve_ids(Person, count)
+        if self._next_person_id is None:
+            self._next_person_id = _reserve_ids(Person, 1)[0]
+        first = self._next_person_id
+        self._next_person_id += count
+        return list(range(first, first + count))
+
     def finish(self) -> None:
-        """Possible duplicates of every person created or changed: one set-based probe after all batches."""
+        """The new people, then their new episodes, each in one ``COPY`` (PostgreSQL; SQLite: one
+        ``executemany``) over all batches: the client streams rows while the server inserts them, rather
+        than the two taking turns per batch. Then possible duplicates of every person created or changed:
+        one set-based probe."""
+        _insert(Person, PERSON_COLUMNS, self._new_people)
+        self._new_people = []
+        _insert(Episode, EPISODE_COLUMNS, self._new_episodes)
+        self._new_episodes = []
         self.counts["duplicates_flagged"] += flag_duplicates_of(self._flag)
         self._flag = []
 
@@ -562,19 +593,7 @@ class PeopleImporter(Importer):
                     )
                 )
             changed.append((*values, stamp, pk))
-        _insert(
-            Episode,
-            (
-                "person_id",
-                "unit_id",
-                "inmate_number",
-                *EPISODE_UPDATE_FIELDS,
-                "status",
-                "created_at",
-                "updated_at",
-            ),
-            new,
-        )
+        self._new_episodes.append(new)
         _update(Episode, [*EPISODE_UPDATE_FIELDS, "updated_at"], changed)
         ReleaseDateChange.objects.bulk_create(release_changes, batch_size=1000)
         self.counts["episodes_created"] += len(new)
@@ -687,11 +706,12 @@ def _episodes_by_number(columns: tuple[str, ...], keys: list[tuple[int, str]]) -
     return found
 
 
-def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """New rows as they are (SQLite: dates through the sqlite3 adapters Django registers, timestamps
-    passed in already adapted)."""
-    if not rows:
+def _insert(model, columns: tuple[str, ...], batches: list[list[tuple]]) -> None:
+    """New rows as they are, all ``batches`` in one statement (SQLite: dates through the sqlite3 adapters
+    Django registers, timestamps passed in already adapted)."""
+    if not any(batches):
         return
+    rows = chain.from_iterable(batches)
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
