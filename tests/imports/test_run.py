@@ -261,3 +261,23 @@ def test_workbook_that_passes_the_guard_but_cannot_be_read(run_import):
     assert job.status == "invalid"
     assert job.message == "无法读取文件中的第一个工作表，文件可能已损坏；请用 Excel 打开后另存为 .xlsx 再导入"
     assert_nothing_written(job)
+
+
+def test_cycle_collector_is_off_while_a_job_runs_and_put_back(run_import, demo, monkeypatch):
+    import gc
+
+    from skillbridge.imports import services
+
+    seen = []
+    write = services._write
+
+    def spy(job, importer, staged):
+        seen.append(gc.isenabled())
+        return write(job, importer, staged)
+
+    monkeypatch.setattr(services, "_write", spy)
+    assert gc.isenabled()
+    job = run_import(make_xlsx())
+    assert job.status == "done"
+    assert seen == [False]
+    assert gc.isenabled()

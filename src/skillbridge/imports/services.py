@@ -21,6 +21,7 @@ range until pass 1 ends, so the peak is that range plus the staged batches. The 
 (`guards`) bound both.
 """
 
+import gc
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator
@@ -335,10 +336,30 @@ def _write_all(job: ImportJob, importer: Importer, staged: list) -> tuple[int, i
     return created, updated
 
 
+@contextmanager
+def _without_cyclic_gc():
+    """Python's cycle collector off while a job runs (put back as it was afterwards). A large import keeps
+    hundreds of thousands of small tuples alive (the staged rows), and each full collection walks all of
+    them again without ever finding a cycle: about a tenth of a 100,000-row import. The job's own objects
+    hold no reference cycles; reference counting frees them as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def import_job_run(job_id: int) -> str:
     """Validate, then write all rows or none. Returns the final status. Runs only a queued job, so a task
     delivered twice does nothing the second time. Must not be called inside a transaction (progress is
     committed as it goes)."""
+    with _without_cyclic_gc():
+        return _run(job_id)
+
+
+def _run(job_id: int) -> str:
     claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
         status=JobStatus.VALIDATING, started_at=timezone.now()
     )
