@@ -10,8 +10,8 @@ that commits, enqueues `tasks.import_job_task`. `import_job_run` is what the tas
   each validated batch is kept in the importer's staging form (`importer.stage`, by default the rows).
   Progress (`rows_checked`) is committed after each batch, so the status page can poll it. Any error →
   status `invalid`, nothing written (and the staged rows are dropped).
-- pass 2 calls `importer.write` for every staged batch inside ONE transaction, which also records the
-  audit event and marks the job done. An exception anywhere → status `failed`, and the transaction has
+- pass 2 calls `importer.write` for every staged batch, then `importer.finish` (set-based work over all
+  batches), inside ONE transaction, which also records the audit event and marks the job done. An exception anywhere → status `failed`, and the transaction has
   rolled back, so nothing was written. The file is not read again, nor (for an importer that keeps what
   pass 1 read, like the roster's) the database: a row another user wrote in between breaks a unique
   constraint, which fails the job as a conflict (`CONFLICT`), again with nothing written.
