@@ -146,3 +146,29 @@ def test_refresh_denied_outside_scope_and_without_role(client, world):
     client.force_login(world.demo.user("czjs_operator"))
     assert client.post("/reporting/refresh/", {}).status_code == 403
     assert RollupRun.objects.count() == runs
+
+
+def test_opening_a_stale_dashboard_queues_one_refresh(client, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(world.demo.user("ly_operator"))
+    runs = RollupRun.objects.count()
+    client.get("/reporting/?period=2026")  # just computed by the fixture: nothing to queue
+    assert RollupRun.objects.count() == runs
+    RollupUnit.objects.filter(unit=world.ly).update(refreshed_at=timezone.now() - timedelta(minutes=16))
+    client.get("/reporting/?period=2026")
+    client.get("/reporting/?period=2026Q3")  # already queued: not again
+    assert RollupRun.objects.count() == runs + 1
+    run = RollupRun.objects.latest("pk")
+    assert (run.status, run.unit_ids, run.requested_by.username) == (
+        RollupStatus.QUEUED,
+        [world.ly.pk],
+        "ly_operator",
+    )
+    # A user who may not refresh (a training institution) never queues one.
+    RollupRun.objects.filter(pk=run.pk).update(status=RollupStatus.DONE)
+    client.force_login(world.demo.user("czjs_operator"))
+    client.get("/reporting/?period=2026")
+    assert RollupRun.objects.count() == runs + 1

@@ -235,6 +235,26 @@ def rollup_request(*, actor, scope: Scope) -> "RollupRun":
     return run
 
 
+# A dashboard opened on figures older than this queues their refresh (no scheduler needed for fresh figures).
+ROLLUP_MAX_AGE = dt.timedelta(minutes=15)
+
+
+def rollup_request_if_stale(*, actor, scope: Scope, now: dt.datetime | None = None) -> "RollupRun | None":
+    """Queue a refresh when a unit of the scope was never computed or is older than ROLLUP_MAX_AGE, unless a
+    refresh is already queued since then (any scope: the next opening catches what it did not cover)."""
+    from .models import RollupStatus, RollupUnit
+
+    if actor is None or not actor.has_role(*WRITERS) or not scope.unit_ids:
+        return None
+    since = (now or timezone.now()) - ROLLUP_MAX_AGE
+    fresh = RollupUnit.objects.filter(unit_id__in=scope.unit_ids, refreshed_at__gte=since).count()
+    if fresh == len(set(scope.unit_ids)):
+        return None
+    if RollupRun.objects.filter(status=RollupStatus.QUEUED, requested_at__gte=since).exists():
+        return None
+    return rollup_request(actor=actor, scope=scope)
+
+
 def rollup_run_execute(run_id: int) -> str:
     """What the background task runs: the queued refresh (a failure is recorded on the run)."""
     from .models import RollupRun, RollupStatus
