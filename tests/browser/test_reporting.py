@@ -7,6 +7,7 @@ The data are the hand-computed world of tests/reporting/conftest.py (numbers exp
 """
 
 import datetime as dt
+import re
 import subprocess
 
 import pytest
@@ -72,10 +73,14 @@ def test_bureau_dashboard_drill_down_and_frozen_quarterly_report(world, demo_mod
     expect(upage.locator("#table-rows tbody tr")).to_have_count(1)
     expect(upage.locator("#table-rows tbody tr")).to_contain_text("0.0%")
     upage.get_by_role("button", name="生成报告").click()
+    # Wait until the form has finished unfolding (a click during Bootstrap's collapse animation can be lost).
+    expect(upage.locator("#report-form")).to_have_class(re.compile(r"\bshow\b"))
     expect(upage.get_by_label("报告类型")).to_have_value("quarterly")
     upage.get_by_label("报告正文/情况说明").fill("第三季度应释放1人，尚未取证，已安排补训。")
     upage.get_by_role("button", name="生成并冻结数据").click()
-    expect(upage.get_by_role("heading", name="溧阳监狱2026年第三季度职业技能培训季报")).to_be_visible()
+    expect(upage.get_by_role("heading", name="溧阳监狱2026年第三季度职业技能培训季报")).to_be_visible(
+        timeout=15000
+    )
     upage.get_by_role("button", name="报送至江苏省监狱管理局").click()
     expect(upage.locator("#report-status")).to_have_text("已报送")
     report = PeriodicReport.objects.get()
