@@ -598,7 +598,7 @@ def applicable_packs(scope: Scope, unit_packs: dict[int, str]) -> list:
     """Packs whose region covers the scope (Jiangsu's province-wide action for a Jiangsu city), plus the packs
     the scope's units follow (Changzhou's certification target for Changzhou's prisons)."""
     packs = load_all()
-    region = scope.code if scope.level != "unit" else scope.units[0].region_code
+    region = scope.code if scope.level in ("province", "city") else scope.units[0].region_code
     chosen = []
     for code, pack in sorted(packs.items()):
         prefixes = pack.region_prefixes.value
