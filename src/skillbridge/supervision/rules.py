@@ -79,6 +79,45 @@ def _class_label(training_class) -> str:
     return str(training_class.application)
 
 
+def _class_candidate(tc, rule, key, summary, year, severity, evidence) -> Candidate:
+    """A finding on a training class: where it stands and who answers for it come from the class."""
+    return Candidate(
+        rule=rule,
+        key=key,
+        summary=summary,
+        region_code=tc.unit.region_code,
+        year=year,
+        object_type="training.trainingclass",
+        object_id=str(tc.pk),
+        object_label=_class_label(tc),
+        object_url=_url("training:class_detail", tc.pk),
+        unit_id=tc.unit_id,
+        institution_id=tc.institution_id,
+        severity=severity,
+        evidence=evidence,
+    )
+
+
+def _claim_candidate(claim, rule, key, summary, year, evidence) -> Candidate:
+    """A finding on a subsidy claim (always high: it is money); the claimant answers for it."""
+    return Candidate(
+        rule=rule,
+        key=key,
+        summary=summary,
+        region_code=claim.unit.region_code,
+        year=year,
+        object_type="subsidies.claim",
+        object_id=str(claim.pk),
+        object_label=str(claim),
+        object_url=_url("subsidies:claim_detail", claim.pk),
+        unit_id=claim.unit_id,
+        institution_id=claim.claimant_id,
+        claim_id=claim.pk,
+        severity=Severity.HIGH,
+        evidence=evidence,
+    )
+
+
 # ---- 1. the same person in two overlapping classes -------------------------------------------------------
 
 
@@ -108,20 +147,14 @@ def overlapping_classes(ctx: ScanContext) -> list[Candidate]:
             tc = later.training_class
             overlap = (max(a_from, b_from), min(a_to, b_to))
             found.append(
-                Candidate(
-                    rule=Rule.OVERLAPPING_CLASSES,
-                    key=f"overlap:{a.pk}:{b.pk}",
-                    summary=f"{a.person.name}同时在两个培训班：{overlap[0]}至{overlap[1]}重叠",
-                    region_code=tc.unit.region_code,
-                    year=overlap[0].year,
-                    object_type="training.trainingclass",
-                    object_id=str(tc.pk),
-                    object_label=_class_label(tc),
-                    object_url=_url("training:class_detail", tc.pk),
-                    unit_id=tc.unit_id,
-                    institution_id=tc.institution_id,
-                    severity=Severity.HIGH,
-                    evidence={
+                _class_candidate(
+                    tc,
+                    Rule.OVERLAPPING_CLASSES,
+                    f"overlap:{a.pk}:{b.pk}",
+                    f"{a.person.name}同时在两个培训班：{overlap[0]}至{overlap[1]}重叠",
+                    overlap[0].year,
+                    Severity.HIGH,
+                    {
                         "person": a.person.name,
                         "person_id": a.person_id,
                         "overlap": [_d(overlap[0]), _d(overlap[1])],
@@ -184,20 +217,14 @@ def attendance_after_exit(ctx: ScanContext) -> list[Candidate]:
         tc = e.training_class
         day, why = exit_of[enrolment_id]
         found.append(
-            Candidate(
-                rule=Rule.ATTENDANCE_AFTER_EXIT,
-                key=f"after_exit:{enrolment_id}",
-                summary=f"{e.person.name}于{day}{why.split('：')[-1]}后仍有{len(attendance)}次考勤",
-                region_code=tc.unit.region_code,
-                year=attendance[0].session.date.year,
-                object_type="training.trainingclass",
-                object_id=str(tc.pk),
-                object_label=_class_label(tc),
-                object_url=_url("training:class_detail", tc.pk),
-                unit_id=tc.unit_id,
-                institution_id=tc.institution_id,
-                severity=Severity.HIGH,
-                evidence={
+            _class_candidate(
+                tc,
+                Rule.ATTENDANCE_AFTER_EXIT,
+                f"after_exit:{enrolment_id}",
+                f"{e.person.name}于{day}{why.split('：')[-1]}后仍有{len(attendance)}次考勤",
+                attendance[0].session.date.year,
+                Severity.HIGH,
+                {
                     "person": e.person.name,
                     "person_id": e.person_id,
                     "left_on": _d(day),
@@ -254,20 +281,14 @@ def identical_attendance(ctx: ScanContext) -> list[Candidate]:
         if len(uniform) < threshold:
             continue
         found.append(
-            Candidate(
-                rule=Rule.IDENTICAL_ATTENDANCE,
-                key=f"identical:{tc.pk}",
-                summary=f"全班{enrolled}人在{len(uniform)}个课次考勤完全相同（阈值{threshold}）",
-                region_code=tc.unit.region_code,
-                year=tc.date_from.year,
-                object_type="training.trainingclass",
-                object_id=str(tc.pk),
-                object_label=_class_label(tc),
-                object_url=_url("training:class_detail", tc.pk),
-                unit_id=tc.unit_id,
-                institution_id=tc.institution_id,
-                severity=Severity.LOW,
-                evidence={
+            _class_candidate(
+                tc,
+                Rule.IDENTICAL_ATTENDANCE,
+                f"identical:{tc.pk}",
+                f"全班{enrolled}人在{len(uniform)}个课次考勤完全相同（阈值{threshold}）",
+                tc.date_from.year,
+                Severity.LOW,
+                {
                     "trainees": enrolled,
                     "identical_sessions": len(uniform),
                     "threshold": threshold,
@@ -373,21 +394,13 @@ def subsidy_limit(ctx: ScanContext) -> list[Candidate]:
         last = max(lines_, key=lambda x: (x.certificate_date, x.pk))
         in_scope = [x for x in lines_ if x.claim.unit_id in ctx.unit_ids] or [last]
         anchor = max(in_scope, key=lambda x: (x.certificate_date, x.pk))
-        return Candidate(
-            rule=Rule.SUBSIDY_LIMIT,
-            key=key,
-            summary=summary,
-            region_code=anchor.claim.unit.region_code,
-            year=anchor.year,
-            object_type="subsidies.claim",
-            object_id=str(anchor.claim_id),
-            object_label=str(anchor.claim),
-            object_url=_url("subsidies:claim_detail", anchor.claim_id),
-            unit_id=anchor.claim.unit_id,
-            institution_id=anchor.claim.claimant_id,
-            claim_id=anchor.claim_id,
-            severity=Severity.HIGH,
-            evidence={
+        return _claim_candidate(
+            anchor.claim,
+            Rule.SUBSIDY_LIMIT,
+            key,
+            summary,
+            anchor.year,
+            {
                 "person": anchor.person.name,
                 "person_id": anchor.person_id,
                 **extra,
@@ -463,21 +476,13 @@ def institution_ineligible(ctx: ScanContext) -> list[Candidate]:
                 problems.append(f"开班日{start}不在本市定点认定有效期内")
         if problems:
             found.append(
-                Candidate(
-                    rule=Rule.INSTITUTION_INELIGIBLE,
-                    key=f"ineligible_claim:{claim.pk}",
-                    summary=f"{claim.claimant.name}：" + "；".join(problems),
-                    region_code=claim.unit.region_code,
-                    year=claim.year,
-                    object_type="subsidies.claim",
-                    object_id=str(claim.pk),
-                    object_label=str(claim),
-                    object_url=_url("subsidies:claim_detail", claim.pk),
-                    unit_id=claim.unit_id,
-                    institution_id=claim.claimant_id,
-                    claim_id=claim.pk,
-                    severity=Severity.HIGH,
-                    evidence={"claimant": claim.claimant.name, "filled_on": _d(on), "problems": problems},
+                _claim_candidate(
+                    claim,
+                    Rule.INSTITUTION_INELIGIBLE,
+                    f"ineligible_claim:{claim.pk}",
+                    f"{claim.claimant.name}：" + "；".join(problems),
+                    claim.year,
+                    {"claimant": claim.claimant.name, "filled_on": _d(on), "problems": problems},
                 )
             )
     if ctx.claim_id:
@@ -493,20 +498,14 @@ def institution_ineligible(ctx: ScanContext) -> list[Candidate]:
             problems.append(f"开班日{tc.date_from}不在本市定点认定有效期内")
         if problems:
             found.append(
-                Candidate(
-                    rule=Rule.INSTITUTION_INELIGIBLE,
-                    key=f"ineligible_class:{tc.pk}",
-                    summary=f"{tc.institution.name}：" + "；".join(problems),
-                    region_code=tc.unit.region_code,
-                    year=tc.date_from.year,
-                    object_type="training.trainingclass",
-                    object_id=str(tc.pk),
-                    object_label=_class_label(tc),
-                    object_url=_url("training:class_detail", tc.pk),
-                    unit_id=tc.unit_id,
-                    institution_id=tc.institution_id,
-                    severity=Severity.HIGH,
-                    evidence={
+                _class_candidate(
+                    tc,
+                    Rule.INSTITUTION_INELIGIBLE,
+                    f"ineligible_class:{tc.pk}",
+                    f"{tc.institution.name}：" + "；".join(problems),
+                    tc.date_from.year,
+                    Severity.HIGH,
+                    {
                         "institution": tc.institution.name,
                         "date_from": _d(tc.date_from),
                         "problems": problems,
@@ -528,21 +527,13 @@ def amount_above_standard(ctx: ScanContext) -> list[Candidate]:
         if line.amount <= line.standard_amount:
             continue
         found.append(
-            Candidate(
-                rule=Rule.AMOUNT_ABOVE_STANDARD,
-                key=f"amount:{line.pk}",
-                summary=f"{line.person.name}申领{line.amount}元，高于标准{line.standard_amount}元",
-                region_code=line.claim.unit.region_code,
-                year=line.year,
-                object_type="subsidies.claim",
-                object_id=str(line.claim_id),
-                object_label=str(line.claim),
-                object_url=_url("subsidies:claim_detail", line.claim_id),
-                unit_id=line.claim.unit_id,
-                institution_id=line.claim.claimant_id,
-                claim_id=line.claim_id,
-                severity=Severity.HIGH,
-                evidence={
+            _claim_candidate(
+                line.claim,
+                Rule.AMOUNT_ABOVE_STANDARD,
+                f"amount:{line.pk}",
+                f"{line.person.name}申领{line.amount}元，高于标准{line.standard_amount}元",
+                line.year,
+                {
                     "person": line.person.name,
                     "line_id": line.pk,
                     "amount": str(line.amount),
@@ -654,25 +645,19 @@ def late_data_entry(ctx: ScanContext) -> list[Candidate]:
             continue
         entered = tc.data_entered_on
         found.append(
-            Candidate(
-                rule=Rule.LATE_DATA_ENTRY,
-                key=f"late_entry:{tc.pk}",
-                summary=(
+            _class_candidate(
+                tc,
+                Rule.LATE_DATA_ENTRY,
+                f"late_entry:{tc.pk}",
+                (
                     f"学员信息于{entered}录入，晚于期限{status.deadline}"
                     if entered
                     else f"已过录入期限{status.deadline}，学员信息仍未录入"
                 )
                 + (f"（逾期{status.overdue_working_days}个工作日）" if status.overdue_working_days else ""),
-                region_code=tc.unit.region_code,
-                year=tc.ended_on.year,
-                object_type="training.trainingclass",
-                object_id=str(tc.pk),
-                object_label=_class_label(tc),
-                object_url=_url("training:class_detail", tc.pk),
-                unit_id=tc.unit_id,
-                institution_id=tc.institution_id,
-                severity=Severity.LOW,
-                evidence={
+                tc.ended_on.year,
+                Severity.LOW,
+                {
                     "ended_on": _d(tc.ended_on),
                     "deadline": _d(status.deadline),
                     "data_entered_on": _d(entered),
