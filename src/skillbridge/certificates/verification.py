@@ -108,113 +108,82 @@ def _log(*, ip, method, query, outcome, certificate=None, user_agent="") -> None
         )
 
 
-def verify_code(code: str, *, ip: str | None, payload: str = "", user_agent: str = "") -> VerificationResult:
-    method = VerificationCheck.Method.CODE
-    code = codes.normalise(code)
+Outcome = VerificationCheck.Outcome
+# What the page says for each logged outcome: a malformed query gets the same answer as one not found.
+_ANSWERS = {
+    Outcome.RATE_LIMITED: (Outcome.RATE_LIMITED, RATE_LIMITED),
+    Outcome.MALFORMED: (Outcome.NOT_FOUND, NOT_FOUND),
+    Outcome.BAD_SIGNATURE: (Outcome.BAD_SIGNATURE, BAD_PAYLOAD),
+    Outcome.NOT_FOUND: (Outcome.NOT_FOUND, NOT_FOUND),
+    Outcome.FOUND: (Outcome.FOUND, ""),
+}
+
+
+def _verify(method, query, *, well_formed, lookup, ip, user_agent) -> VerificationResult:
+    """Rate limit, shape, then `lookup()` -> (certificates, signature_valid); every way out logged once."""
+
+    def answer(outcome, found=(), signature_valid=None):
+        certificate = found[0] if found else None
+        _log(
+            ip=ip, method=method, query=query, outcome=outcome, certificate=certificate, user_agent=user_agent
+        )
+        shown, message = _ANSWERS[outcome]
+        return VerificationResult(shown, message, [public_view(c) for c in found], signature_valid)
+
     if _rate_limited(ip):
-        _log(
-            ip=ip,
-            method=method,
-            query=code,
-            outcome=VerificationCheck.Outcome.RATE_LIMITED,
-            user_agent=user_agent,
-        )
-        return VerificationResult(VerificationCheck.Outcome.RATE_LIMITED, RATE_LIMITED)
-    if not codes.is_well_formed(code):
-        _log(
-            ip=ip,
-            method=method,
-            query=code,
-            outcome=VerificationCheck.Outcome.MALFORMED,
-            user_agent=user_agent,
-        )
-        return VerificationResult(VerificationCheck.Outcome.NOT_FOUND, NOT_FOUND)
-    certificate = _queryset().filter(verification_code=code).first()
-    signature_valid = None
-    if payload:
+        return answer(Outcome.RATE_LIMITED)
+    if not well_formed:
+        return answer(Outcome.MALFORMED)
+    found, signature_valid = lookup()
+    if signature_valid is False:
+        return answer(Outcome.BAD_SIGNATURE, signature_valid=False)
+    if not found:
+        return answer(Outcome.NOT_FOUND)
+    return answer(Outcome.FOUND, found, signature_valid)
+
+
+def verify_code(code: str, *, ip: str | None, payload: str = "", user_agent: str = "") -> VerificationResult:
+    code = codes.normalise(code)
+
+    def lookup():
+        certificate = _queryset().filter(verification_code=code).first()
+        found = [certificate] if certificate else []
+        if not payload:
+            return found, None
         try:
             record = signing.verify_token(payload)
         except signing.PayloadInvalid:
             record = None
-        signature_valid = bool(
+        return found, bool(
             record
             and certificate is not None
             and record.get("code") == code
             and signing.canonical_bytes(record).decode("utf-8") == certificate.signed_record
         )
-        if not signature_valid:
-            _log(
-                ip=ip,
-                method=method,
-                query=code,
-                outcome=VerificationCheck.Outcome.BAD_SIGNATURE,
-                user_agent=user_agent,
-            )
-            return VerificationResult(
-                VerificationCheck.Outcome.BAD_SIGNATURE, BAD_PAYLOAD, signature_valid=False
-            )
-    if certificate is None:
-        _log(
-            ip=ip,
-            method=method,
-            query=code,
-            outcome=VerificationCheck.Outcome.NOT_FOUND,
-            user_agent=user_agent,
-        )
-        return VerificationResult(VerificationCheck.Outcome.NOT_FOUND, NOT_FOUND)
-    _log(
+
+    return _verify(
+        VerificationCheck.Method.CODE,
+        code,
+        well_formed=codes.is_well_formed(code),
+        lookup=lookup,
         ip=ip,
-        method=method,
-        query=code,
-        outcome=VerificationCheck.Outcome.FOUND,
-        certificate=certificate,
         user_agent=user_agent,
-    )
-    return VerificationResult(
-        VerificationCheck.Outcome.FOUND,
-        certificates=[public_view(certificate)],
-        signature_valid=signature_valid,
     )
 
 
 def verify_name_number(name: str, number: str, *, ip: str | None, user_agent: str = "") -> VerificationResult:
     """Both must match; the name is compared exactly (spaces trimmed) and never stored in the log."""
-    method = VerificationCheck.Method.NAME_NUMBER
     name, number = (name or "").strip(), (number or "").strip()
-    if _rate_limited(ip):
-        _log(
-            ip=ip,
-            method=method,
-            query=number,
-            outcome=VerificationCheck.Outcome.RATE_LIMITED,
-            user_agent=user_agent,
-        )
-        return VerificationResult(VerificationCheck.Outcome.RATE_LIMITED, RATE_LIMITED)
-    if not name or not number or len(number) > 64 or len(name) > 50:
-        _log(
-            ip=ip,
-            method=method,
-            query=number,
-            outcome=VerificationCheck.Outcome.MALFORMED,
-            user_agent=user_agent,
-        )
-        return VerificationResult(VerificationCheck.Outcome.NOT_FOUND, NOT_FOUND)
-    found = list(_queryset().filter(official_number=number, person__name=name).order_by("-issue_date", "-id"))
-    if not found:
-        _log(
-            ip=ip,
-            method=method,
-            query=number,
-            outcome=VerificationCheck.Outcome.NOT_FOUND,
-            user_agent=user_agent,
-        )
-        return VerificationResult(VerificationCheck.Outcome.NOT_FOUND, NOT_FOUND)
-    _log(
+
+    def lookup():
+        found = _queryset().filter(official_number=number, person__name=name).order_by("-issue_date", "-id")
+        return list(found), None
+
+    return _verify(
+        VerificationCheck.Method.NAME_NUMBER,
+        number,
+        well_formed=bool(name and number and len(number) <= 64 and len(name) <= 50),
+        lookup=lookup,
         ip=ip,
-        method=method,
-        query=number,
-        outcome=VerificationCheck.Outcome.FOUND,
-        certificate=found[0],
         user_agent=user_agent,
     )
-    return VerificationResult(VerificationCheck.Outcome.FOUND, certificates=[public_view(c) for c in found])
