@@ -1,7 +1,8 @@
 """Issue 7 in a real browser: the provincial prison bureau opens its dashboard (2026), drills down to 常州市 and
 溧阳监狱 and to the people missing a certificate before release, and exports the view and the list; 溧阳监狱
-generates its 2026 third-quarter report, submits it to the bureau, which receives it; a certificate recorded
-afterwards changes the live dashboard but not the frozen report.
+generates its 2026 third-quarter report and submits it to its city's lead prison (常州监狱), which sees it in its
+报送情况, receives it, and sends its own group report (常州市各监狱) on to the bureau, which receives it; a certificate
+recorded afterwards changes the live dashboard but not the frozen reports.
 
 The data are the hand-computed world of tests/reporting/conftest.py (numbers explained there).
 """
@@ -81,12 +82,47 @@ def test_bureau_dashboard_drill_down_and_frozen_quarterly_report(world, demo_mod
     expect(upage.get_by_role("heading", name="溧阳监狱2026年第三季度职业技能培训季报")).to_be_visible(
         timeout=15000
     )
-    upage.get_by_role("button", name="报送至江苏省监狱管理局").click()
+    upage.get_by_role("button", name="报送至常州监狱").click()
     expect(upage.locator("#report-status")).to_have_text("已报送")
     report = PeriodicReport.objects.get()
-    assert (report.status, report.submitted_to.name) == (ReportStatus.SUBMITTED, "江苏省监狱管理局")
+    assert (report.status, report.submitted_to.name) == (ReportStatus.SUBMITTED, "常州监狱")
     frozen = report.figures["totals"]
     assert (frozen["due"], frozen["due_certified"], frozen["cert_rate"]) == (1, 0, 0.0)
+
+    # The lead prison: 报送情况 shows 溧阳 sent and 新康 not; it receives 溧阳's report, then sends its group's.
+    lead = new_session()
+    lpage = lead.login("cz_reviewer")
+    lpage.goto("/reporting/reports/?status_period=2026Q3")
+    status = lpage.locator("#reporters-status")
+    expect(status).to_contain_text("已报送 1 / 2 个单位")
+    expect(status.locator("tbody tr").nth(0)).to_contain_text("新康监狱")
+    expect(status.locator("tbody tr").nth(0)).to_contain_text("未报送")
+    lead.screenshot("reporting_lead_status")
+    status.get_by_role("link", name="溧阳监狱2026年第三季度职业技能培训季报").click()
+    lpage.get_by_role("button", name="签收").click()
+    expect(lpage.locator("#report-status")).to_have_text("上级已签收")
+    lpage.goto("/reporting/?period=2026Q3")
+    expect(
+        lpage.get_by_role("heading", name="常州市各监狱（常州监狱牵头）职业技能培训统计（2026年第三季度）")
+    ).to_be_visible()
+    expect(lpage.locator("#table-rows tbody tr")).to_have_count(3)
+    expect(lpage.locator("#table-rows tbody").get_by_role("link", name="未获证名单")).to_have_count(1)
+    lpage.wait_for_function("document.querySelector('#chart-rows canvas') !== null")
+    lead.screenshot("reporting_lead")
+    lpage.get_by_role("button", name="生成报告").click()
+    expect(lpage.locator("#report-form")).to_have_class(re.compile(r"\bshow\b"))
+    lpage.get_by_role("button", name="生成并冻结数据").click()
+    expect(
+        lpage.get_by_role("heading", name="常州市各监狱（常州监狱牵头）2026年第三季度职业技能培训季报")
+    ).to_be_visible(timeout=15000)
+    lpage.get_by_role("button", name="报送至江苏省监狱管理局").click()
+    expect(lpage.locator("#report-status")).to_have_text("已报送")
+    group = PeriodicReport.objects.get(scope_level="lead")
+    group_frozen = group.figures["totals"]
+    assert (group_frozen["due"], group_frozen["due_certified"]) == (
+        2,
+        1,
+    )  # 孙三 (溧阳) and 郑七 (常州, certified)
 
     # New data: 孙三 gets a certificate before release; the live dashboard moves, the report does not.
     make_certificate(
@@ -98,13 +134,13 @@ def test_bureau_dashboard_drill_down_and_frozen_quarterly_report(world, demo_mod
     expect(upage.locator("#table-rows tbody tr")).to_contain_text("100.0%")
 
     page.goto("/reporting/reports/?box=incoming")
-    page.get_by_role("link", name="溧阳监狱2026年第三季度职业技能培训季报").click()
-    expect(page.locator("#table-rows tbody tr")).to_contain_text("0.0%")
+    page.get_by_role("link", name="常州市各监狱（常州监狱牵头）2026年第三季度职业技能培训季报").click()
+    expect(page.locator("#table-rows tbody tr").nth(2)).to_contain_text("0.0%")
     page.get_by_role("button", name="签收").click()
     expect(page.locator("#report-status")).to_have_text("上级已签收")
     page.wait_for_function("document.querySelector('#chart-rows canvas') !== null")
     session.screenshot("reporting_report")
-    pdf = page.request.get(f"/reporting/reports/{report.pk}/report.pdf")
+    pdf = page.request.get(f"/reporting/reports/{group.pk}/report.pdf")
     assert pdf.headers["content-type"] == "application/pdf"
     pdf_path = SCREENSHOTS / "reporting_report.pdf"
     pdf_path.write_bytes(pdf.body())
@@ -112,6 +148,7 @@ def test_bureau_dashboard_drill_down_and_frozen_quarterly_report(world, demo_mod
                     str(SCREENSHOTS / "reporting_report_pdf")], check=True)  # fmt: skip
     pdf_path.unlink()
     report.refresh_from_db()
-    assert report.status == ReportStatus.RECEIVED
-    assert report.figures["totals"] == frozen
-    assert session.external_requests == [] and unit.external_requests == []
+    group.refresh_from_db()
+    assert (report.status, group.status) == (ReportStatus.RECEIVED, ReportStatus.RECEIVED)
+    assert (report.figures["totals"], group.figures["totals"]) == (frozen, group_frozen)
+    assert session.external_requests == [] and unit.external_requests == [] and lead.external_requests == []

@@ -35,16 +35,18 @@ def test_quarterly_report_is_frozen_and_goes_up_the_chain(world):
     report.refresh_from_db()
     assert report.figures["totals"]["due_certified"] == 0
     submitted = services.report_submit(actor=world.demo.user("ly_operator"), report=report)
-    assert (submitted.status, submitted.submitted_to.name) == (ReportStatus.SUBMITTED, "江苏省监狱管理局")
+    assert (submitted.status, submitted.submitted_to.name) == (
+        ReportStatus.SUBMITTED,
+        "常州监狱",
+    )  # lead unit
     with pytest.raises(Conflict):
         services.report_submit(actor=world.demo.user("ly_operator"), report=report)
     with pytest.raises(Conflict):
         services.report_update_body(actor=world.demo.user("ly_operator"), report=report, title="改", body="")
-    with pytest.raises(Forbidden):
-        services.report_receive(actor=world.demo.user("cz_hrss_reviewer"), report=report)
-    received = services.report_receive(
-        actor=world.demo.user("js_bureau_reviewer"), report=report, note="已阅"
-    )
+    for other in ("cz_hrss_reviewer", "js_bureau_reviewer"):
+        with pytest.raises(Forbidden):
+            services.report_receive(actor=world.demo.user(other), report=report)
+    received = services.report_receive(actor=world.demo.user("cz_reviewer"), report=report, note="已阅")
     assert (received.status, received.receipt_note) == (ReportStatus.RECEIVED, "已阅")
     assert list(
         AuditEvent.objects.filter(action__startswith="reporting.report")
@@ -104,7 +106,7 @@ def test_report_scope_and_pages(client, world):
     assert client.get(f"/reporting/reports/{report.pk}/").status_code == 200  # 溧阳 is in the bureau's scope
     client.force_login(world.demo.user("ly_operator"))
     page = client.get(f"/reporting/reports/{report.pk}/")
-    assert "报送至江苏省监狱管理局" in page.content.decode()
+    assert "报送至常州监狱" in page.content.decode()
     book = load_workbook(io.BytesIO(client.get(f"/reporting/reports/{report.pk}/report.xlsx").content))
     assert book["培训与取证"]["A1"].value == report.title
     pdf = client.get(f"/reporting/reports/{report.pk}/report.pdf")

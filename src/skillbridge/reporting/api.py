@@ -15,9 +15,10 @@ from skillbridge.accounts.scope import get_in_scope
 from skillbridge.api.pagination import PageNumber
 
 from . import selectors, services
+from .chain import reporters_status
 from .models import PeriodicReport
-from .periods import parse_period
-from .scopes import scope_for
+from .periods import current_quarter, parse_period
+from .scopes import require_people, scope_for
 
 router = Router(tags=["统计报表"])
 
@@ -27,7 +28,9 @@ class ScopeQuery(Schema):
         None, description="统计期间：2026（年度）、2026Q3（季度）或 2026-07（月）；缺省为本年度"
     )
     city: str | None = Field(None, description="下钻到设区市（4位行政区划代码，如 3204）")
-    unit: int | None = Field(None, description="下钻到单位（单位ID）")
+    unit: int | None = Field(
+        None, description="下钻到单位（单位ID）；牵头单位可下钻到本市同类单位（仅汇总数据，不含人员名单）"
+    )
 
 
 class PeopleQuery(ScopeQuery):
@@ -80,6 +83,18 @@ class ReceiveIn(Schema):
     note: str = ""
 
 
+class ReturnIn(Schema):
+    note: str = Field(description="退回原因（必填）")
+
+
+class ReporterOut(Schema):
+    org_id: int
+    org_name: str
+    report_id: int | None
+    status: str | None
+    submitted_at: datetime | None
+
+
 def _scope(request, q: ScopeQuery):
     today = timezone.localdate()
     return scope_for(request.user, city=q.city, unit=q.unit), parse_period(q.period, today=today), today
@@ -99,6 +114,7 @@ def people(request, q: Query[PeopleQuery]):
     if q.which not in selectors.PEOPLE_LISTS:
         raise ServiceError("名单类型应为 missing_certificate、certified_before_release 或 due", field="which")
     scope, period, _ = _scope(request, q)
+    require_people(request.user, scope)
     return selectors.people(scope, period, q.which)
 
 
@@ -141,3 +157,28 @@ def report_submit(request, report_id: int):
 def report_receive(request, report_id: int, payload: ReceiveIn):
     report = get_in_scope(PeriodicReport, request.user, pk=report_id)
     return services.report_receive(actor=request.user, report=report, note=payload.note)
+
+
+@router.post("/reports/{report_id}/return", response=ReportOut, summary="上级退回（须填写原因）")
+def report_return(request, report_id: int, payload: ReturnIn):
+    report = get_in_scope(PeriodicReport, request.user, pk=report_id)
+    return services.report_return(actor=request.user, report=report, reason=payload.note)
+
+
+@router.get(
+    "/reporters", response=list[ReporterOut], summary="下级单位报送情况（向本单位报送季报/年报的单位）"
+)
+def reporters(request, period: str | None = None):
+    today = timezone.localdate()
+    chosen = parse_period(period or current_quarter(today), today=today)
+    _, rows = reporters_status(request.user, chosen)
+    return [
+        {
+            "org_id": org.pk,
+            "org_name": org.name,
+            "report_id": report.pk if report else None,
+            "status": report.status if report else None,
+            "submitted_at": report.submitted_at if report else None,
+        }
+        for org, report in rows
+    ]

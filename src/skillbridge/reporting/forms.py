@@ -40,7 +40,7 @@ class ReportEditForm(forms.Form):
 
 class ReceiveForm(forms.Form):
     note = forms.CharField(
-        label="签收意见",
+        label="签收意见 / 退回原因",
         max_length=300,
         required=False,
         widget=forms.TextInput(attrs={"class": "form-control"}),

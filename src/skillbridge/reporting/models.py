@@ -2,12 +2,14 @@
 
 A report is generated for one scope (a unit, a city, a province) and one period; its figures are frozen at
 generation as a JSON snapshot of the dashboard (`figures`) and never recomputed, so later data changes do not
-alter a report once generated, and a submitted report cannot be edited at all. It is submitted up the chain to
-the parent organisation (a prison to its provincial bureau, a city bureau to the provincial department of the
-same kind), which receives it. Every step is audited.
+alter a report once generated, and a submitted report cannot be edited. It is submitted up the chain
+(`chain`: a prison to its city's lead prison, the lead prison with its group's report to the provincial bureau,
+a city bureau to the provincial department of its line), where it is received or sent back with a reason (then
+the author may edit, delete or resubmit it). Every step is audited.
 
 Scope: a report is visible to its author organisation, to the organisation it is submitted to, and — for the
-bureaus above — when its scope unit lies in their visible units (`scope_unit`, for unit reports).
+bureaus above — when its scope unit lies in their visible units (`scope_unit`: the unit of a unit report, the lead
+unit of a group report).
 """
 
 from django.conf import settings
@@ -27,11 +29,13 @@ class ReportStatus(models.TextChoices):
     DRAFT = "draft", "已生成（未报送）"
     SUBMITTED = "submitted", "已报送"
     RECEIVED = "received", "上级已签收"
+    RETURNED = "returned", "上级已退回"
 
 
 class ScopeLevel(models.TextChoices):
     PROVINCE = "province", "全省"
     CITY = "city", "设区市"
+    LEAD = "lead", "牵头单位汇总"
     UNIT = "unit", "单位"
 
 
@@ -84,7 +88,7 @@ class PeriodicReport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     received_at = models.DateTimeField("签收时间", null=True, blank=True)
-    receipt_note = models.CharField("签收意见", max_length=300, blank=True)
+    receipt_note = models.CharField("签收意见/退回原因", max_length=300, blank=True)
 
     objects = ReportQuerySet.as_manager()
     scope_unit_field = "scope_unit"

@@ -60,6 +60,10 @@ def parse_period(code: str | None, *, today: dt.date) -> Period:
     return Period(str(year), dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year}年度")
 
 
+def current_quarter(today: dt.date) -> str:
+    return f"{today.year}Q{(today.month - 1) // 3 + 1}"
+
+
 def period_choices(today: dt.date, *, first_year: int = 2019) -> list[tuple[str, str]]:
     """The periods offered in the picker: this year and the two before with their quarters, then the earlier
     years back to `first_year` (the start of the skills-upgrading action's targets)."""

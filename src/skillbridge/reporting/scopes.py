@@ -1,8 +1,10 @@
-"""One scope per dashboard: a unit, a city (设区市, 4-digit region prefix) or a province (2 digits).
+"""One scope per dashboard: a unit, a lead unit's group, a city (设区市, 4-digit region prefix) or a province.
 
-The scope is always cut from `Organisation.objects.visible_units(user)`: a drill-down can narrow it (province
-→ one city → one unit) but never widen it. A unit sees itself; a city bureau its city's units; a provincial
-bureau the units of its system in its province.
+The scope is cut from `Organisation.objects.visible_units(user)`: a drill-down can narrow it (province → one
+city → one unit) but never widen it. A unit sees itself; a city bureau its city's units; a provincial bureau
+the units of its system in its province. One addition: a lead unit (牵头单位, e.g. 常州监狱) aggregates the
+units of its kind in its city before they go up (DESIGN §2; 常司发〔2022〕42号), so its top scope is that
+group (`lead_group`) — their figures only: people lists stay with the units themselves (`Scope.figures_only`).
 """
 
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ PROVINCES = {
     "64": "宁夏回族自治区", "65": "新疆维吾尔自治区",
 }  # fmt: skip
 
-LEVEL_LABELS = {"province": "全省", "city": "设区市", "unit": "单位"}
+LEVEL_LABELS = {"province": "全省", "city": "设区市", "lead": "牵头单位汇总", "unit": "单位"}
 
 
 @dataclass
@@ -30,6 +32,9 @@ class Scope:
     name: str
     units: list = field(default_factory=list)
     trail: list = field(default_factory=list)  # [(level, code, name)] from the user's top scope down
+    # True when the scope holds units outside the user's visible units (a lead unit's group): figures may be
+    # shown, the people behind them may not.
+    figures_only: bool = False
 
     @property
     def unit_ids(self) -> list[int]:
@@ -37,7 +42,7 @@ class Scope:
 
     @property
     def child_level(self) -> str | None:
-        return {"province": "city", "city": "unit"}.get(self.level)
+        return {"province": "city", "city": "unit", "lead": "unit"}.get(self.level)
 
     def as_dict(self) -> dict:
         return {"level": self.level, "code": self.code, "name": self.name}
@@ -56,10 +61,17 @@ def city_names(region_codes) -> dict[str, str]:
     return {p: names.get(p, f"{p}00") for p in prefixes}
 
 
+def lead_group(org: Organisation):
+    """The units a lead unit aggregates: those of its kind in its city, itself included (as the approval
+    chains resolve `lead_unit`, in reverse)."""
+    return Organisation.objects.filter(org_type=org.org_type, region_code__startswith=org.city_prefix)
+
+
 def top_level(user) -> str:
-    org_type = user.organisation.org_type
+    org = user.organisation
+    org_type = org.org_type
     if org_type in UNIT_TYPES:
-        return "unit"
+        return "lead" if org.is_lead_unit else "unit"
     if org_type in CITY_SCOPE:
         return "city"
     if org_type in PROVINCIAL_SCOPE:
@@ -80,10 +92,15 @@ def _denied(user, field: str, value, message: str) -> NotFound:
 def scope_for(user, *, city: str | None = None, unit: int | str | None = None) -> Scope:
     """The user's dashboard scope, optionally narrowed to one city or one unit inside it."""
     level = top_level(user)
-    units = list(Organisation.objects.visible_units(user).order_by("region_code", "name"))
     org = user.organisation
+    visible = lead_group(org) if level == "lead" else Organisation.objects.visible_units(user)
+    units = list(visible.order_by("region_code", "name"))
     if level == "unit":
         scope = Scope("unit", str(org.pk), org.name, units)
+    elif level == "lead":
+        city_name = city_names([org.region_code])[org.city_prefix]
+        name = f"{city_name}各{org.get_org_type_display()}（{org.name}牵头）"
+        scope = Scope("lead", str(org.pk), name, units, figures_only=len(units) > 1)
     elif level == "city":
         prefix = org.city_prefix
         scope = Scope("city", prefix, city_names([org.region_code])[prefix], units)
@@ -110,5 +127,16 @@ def scope_for(user, *, city: str | None = None, unit: int | str | None = None) -
             trail.append(("city", prefix, city_names([prefix])[prefix]))
         if scope.level != "unit":
             trail.append(("unit", str(target.pk), target.name))
-        scope = Scope("unit", str(target.pk), target.name, [target], trail)
+        scope = Scope(
+            "unit", str(target.pk), target.name, [target], trail, target.pk != org.pk and level == "lead"
+        )
     return scope
+
+
+def require_people(user, scope: Scope) -> None:
+    """People lists (names, ID numbers) only for units the user may read: a lead unit sees its group's
+    figures, not their people."""
+    if scope.figures_only:
+        raise _denied(
+            user, "unit", scope.code, "人员名单仅限本单位及其主管部门查看，牵头单位只能查看汇总数据"
+        )

@@ -1,4 +1,5 @@
-"""Every write of the reporting app: periodic and special reports (generate → submit → receive)."""
+"""Every write of the reporting app: periodic and special reports (generate → submit → receive or return), and
+the rollup behind the dashboards. Who reports to whom is `chain`."""
 
 import datetime as dt
 import json
@@ -11,46 +12,21 @@ from skillbridge.accounts.models import Organisation
 from skillbridge.audit.services import audit_record
 from skillbridge.errors import Conflict, Forbidden, ServiceError
 
+from .chain import report_recipient
 from .models import PeriodicReport, ReportKind, ReportStatus, RollupRun
 from .periods import Period
 from .scopes import Scope
 from .selectors import dashboard
 
 WRITERS = ("operator", "reviewer", "unit_head")
-# A city / provincial organisation without a parent reports to the provincial one of the same line.
-UPWARD = {
-    "city_hrss": "provincial_hrss",
-    "city_finance": "provincial_finance",
-    "city_justice": "provincial_justice",
-    "public_employment_service": "provincial_hrss",
-    "prison": "provincial_prison_bureau",
-    "rehab_centre": "provincial_rehab_bureau",
-    "community_correction_office": "provincial_justice",
-    "provincial_prison_bureau": "provincial_justice",
-    "provincial_rehab_bureau": "provincial_justice",
-}
 BODY_MAX = 20000
+# The author may edit, submit or delete a report not yet with the recipient: a new one, or one sent back.
+EDITABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 
 def _require_writer(actor, org) -> None:
     if actor is None or actor.organisation_id != org.pk or not actor.has_role(*WRITERS):
         raise Forbidden(f"只有{org.name}的经办人、审核人或负责人可以办理", field="report")
-
-
-def report_recipient(org: Organisation) -> Organisation | None:
-    """The organisation a report goes up to: the parent if set, else the provincial body of the same line."""
-    if org.parent_id:
-        return org.parent
-    target = UPWARD.get(org.org_type)
-    if target is None:
-        return None
-    return (
-        Organisation.objects.filter(
-            org_type=target, region_code__startswith=org.province_prefix, is_active=True
-        )
-        .order_by("region_code", "pk")
-        .first()
-    )
 
 
 def _frozen(data: dict) -> dict:
@@ -84,7 +60,7 @@ def report_generate(
         scope_level=scope.level,
         scope_code=scope.code,
         scope_name=scope.name,
-        scope_unit=scope.units[0] if scope.level == "unit" else None,
+        scope_unit=_scope_unit(scope),
         period_code=period.code,
         period_label=period.label,
         period_start=period.start,
@@ -103,6 +79,16 @@ def report_generate(
     return report
 
 
+def _scope_unit(scope: Scope) -> Organisation | None:
+    """The unit a report is filed under, so the bureaus above see it through their ordinary scope: the unit of
+    a unit report, the lead unit of a lead unit's group report."""
+    if scope.level == "unit":
+        return scope.units[0]
+    if scope.level == "lead":
+        return Organisation.objects.get(pk=scope.code)
+    return None
+
+
 def _lock(report: PeriodicReport) -> PeriodicReport:
     return PeriodicReport.objects.select_for_update().select_related("author_org").get(pk=report.pk)
 
@@ -111,7 +97,7 @@ def _lock(report: PeriodicReport) -> PeriodicReport:
 def report_update_body(*, actor, report: PeriodicReport, title: str, body: str) -> PeriodicReport:
     report = _lock(report)
     _require_writer(actor, report.author_org)
-    if report.status != ReportStatus.DRAFT:
+    if report.status not in EDITABLE:
         raise Conflict("报告已报送，不能修改", field="status")
     body, title = (body or "").strip(), (title or "").strip()
     if not title:
@@ -130,7 +116,7 @@ def report_update_body(*, actor, report: PeriodicReport, title: str, body: str) 
 def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
     report = _lock(report)
     _require_writer(actor, report.author_org)
-    if report.status != ReportStatus.DRAFT:
+    if report.status not in EDITABLE:
         raise Conflict(
             f"报告已于{timezone.localtime(report.submitted_at):%Y-%m-%d %H:%M}报送", field="status"
         )
@@ -139,18 +125,39 @@ def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
         raise Conflict("本单位没有上级报送单位（省级单位为最高层级）", field="submitted_to")
     report.status = ReportStatus.SUBMITTED
     report.submitted_to, report.submitted_by, report.submitted_at = recipient, actor, timezone.now()
-    report.save(update_fields=["status", "submitted_to", "submitted_by", "submitted_at"])
+    report.received_by, report.received_at, report.receipt_note = (
+        None,
+        None,
+        "",
+    )  # a returned one, resubmitted
+    report.save(
+        update_fields=[
+            "status",
+            "submitted_to",
+            "submitted_by",
+            "submitted_at",
+            "received_by",
+            "received_at",
+            "receipt_note",
+        ]
+    )
     audit_record(action="reporting.report.submit", actor=actor, obj=report, changes={"to": recipient.name})
+    return report
+
+
+def _lock_incoming(actor, report: PeriodicReport) -> PeriodicReport:
+    """A submitted report, locked, that the actor's organisation is the recipient of."""
+    report = _lock(report)
+    if report.status != ReportStatus.SUBMITTED:
+        raise Conflict("只有已报送、尚未签收的报告可以签收或退回", field="status")
+    if actor is None or actor.organisation_id != report.submitted_to_id or not actor.has_role(*WRITERS):
+        raise Forbidden("只有报送至的单位可以签收或退回", field="report")
     return report
 
 
 @transaction.atomic
 def report_receive(*, actor, report: PeriodicReport, note: str = "") -> PeriodicReport:
-    report = _lock(report)
-    if report.status != ReportStatus.SUBMITTED:
-        raise Conflict("只有已报送、尚未签收的报告可以签收", field="status")
-    if actor is None or actor.organisation_id != report.submitted_to_id or not actor.has_role(*WRITERS):
-        raise Forbidden("只有报送至的单位可以签收", field="report")
+    report = _lock_incoming(actor, report)
     report.status = ReportStatus.RECEIVED
     report.received_by, report.received_at = actor, timezone.now()
     report.receipt_note = (note or "").strip()[:300]
@@ -162,10 +169,25 @@ def report_receive(*, actor, report: PeriodicReport, note: str = "") -> Periodic
 
 
 @transaction.atomic
+def report_return(*, actor, report: PeriodicReport, reason: str) -> PeriodicReport:
+    """Send a submitted report back to its author (e.g. figures to be regenerated, text to be completed)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("退回须填写退回原因", field="note")
+    report = _lock_incoming(actor, report)
+    report.status = ReportStatus.RETURNED
+    report.received_by, report.received_at = actor, timezone.now()
+    report.receipt_note = reason[:300]
+    report.save(update_fields=["status", "received_by", "received_at", "receipt_note"])
+    audit_record(action="reporting.report.return", actor=actor, obj=report, changes={"reason": reason[:300]})
+    return report
+
+
+@transaction.atomic
 def report_delete(*, actor, report: PeriodicReport) -> None:
     report = _lock(report)
     _require_writer(actor, report.author_org)
-    if report.status != ReportStatus.DRAFT:
+    if report.status not in EDITABLE:
         raise Conflict("报告已报送，不能删除", field="status")
     audit_record(action="reporting.report.delete", actor=actor, obj=report, changes={"title": report.title})
     report.delete()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/<int:pk>/edit/", views.report_edit, name="report_edit"),
     path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
     path("reports/<int:pk>/receive/", views.report_receive, name="report_receive"),
+    path("reports/<int:pk>/return/", views.report_return, name="report_return"),
     path("reports/<int:pk>/delete/", views.report_delete, name="report_delete"),
     path("reports/<int:pk>/report.xlsx", views.report_xlsx, name="report_xlsx"),
     path("reports/<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),

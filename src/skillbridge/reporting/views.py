@@ -22,10 +22,11 @@ from skillbridge.errors import ServiceError
 from skillbridge.web.exports import xlsx_response
 
 from . import exports, selectors, services
+from .chain import report_recipient, reporters_status
 from .forms import ReceiveForm, ReportEditForm, ReportForm
 from .models import PeriodicReport, ReportKind, ReportStatus
-from .periods import parse_period, period_choices
-from .scopes import LEVEL_LABELS, scope_for, top_level
+from .periods import current_quarter, parse_period, period_choices
+from .scopes import LEVEL_LABELS, require_people, scope_for, top_level
 
 
 def _period(request, today):
@@ -115,6 +116,7 @@ def dashboard(request):
             "computed_at": timezone.localtime(parse_datetime(data["computed_at"]))
             if data["computed_at"]
             else None,
+            "people_keys": _people_keys(request.user, scope, data),
             "ended_classes": list(selectors.classes_ended(scope, period)[:100])
             if scope.level == "unit"
             else None,
@@ -129,6 +131,15 @@ def dashboard(request):
             ),
         },
     )
+
+
+def _people_keys(user, scope, data) -> dict:
+    """Which rows of the dashboard link to their people lists ("total" for the scope's own): all of them,
+    except in a lead unit's group, where only the lead unit's own row does."""
+    if not scope.figures_only:
+        return {"total": True, **{r["key"]: True for r in data["rows"]}}
+    own = str(user.organisation_id)
+    return {r["key"]: True for r in data["rows"] if r["level"] == "unit" and r["key"] == own}
 
 
 @login_required
@@ -177,6 +188,7 @@ def people(request):
     today = timezone.localdate()
     period = _period(request, today)
     scope = scope_for(request.user, **_drill(request))
+    require_people(request.user, scope)
     which = request.GET.get("which") or "missing_certificate"
     if which not in selectors.PEOPLE_LISTS:
         raise Http404
@@ -253,8 +265,28 @@ def report_list(request):
             "incoming": incoming,
             "can_generate": _can_write(request.user),
             "form": ReportForm(initial={"kind": "quarterly"}),
+            **_reporters_status(request),
         },
     )
+
+
+def _reporters_status(request) -> dict:
+    """报送情况 of the organisations reporting to the user's one, for a chosen quarter or year."""
+    today = timezone.localdate()
+    try:
+        period = parse_period(request.GET.get("status_period") or current_quarter(today), today=today)
+    except ServiceError:
+        period = parse_period(current_quarter(today), today=today)
+    kind, rows = reporters_status(request.user, period)
+    if not rows:
+        return {"reporters": None}
+    return {
+        "reporters": rows,
+        "status_period": period,
+        "status_kind": ReportKind(kind).label,
+        "status_periods": [c for c in period_choices(today) if "-" not in c[0]],
+        "reporters_sent": sum(1 for _, report in rows if report),
+    }
 
 
 @login_required
@@ -306,11 +338,11 @@ def report_detail(request, pk):
             "report": report,
             "title": report.title,
             "live": False,
-            "can_edit": is_author and report.status == ReportStatus.DRAFT,
+            "can_edit": is_author and report.status in services.EDITABLE,
             "can_receive": user.organisation_id == report.submitted_to_id
             and report.status == ReportStatus.SUBMITTED
             and _can_write(user),
-            "recipient": services.report_recipient(report.author_org),
+            "recipient": report_recipient(report.author_org),
             "edit_form": ReportEditForm(initial={"title": report.title, "body": report.body}),
             "receive_form": ReceiveForm(),
         },
@@ -345,6 +377,22 @@ def report_receive(request, pk):
     note = form.cleaned_data["note"] if form.is_valid() else ""
     report = services.report_receive(actor=request.user, report=_report(request, pk), note=note)
     messages.success(request, "已签收。")
+    return redirect("reporting:report_detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_return(request, pk):
+    form = ReceiveForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        report = services.report_return(actor=request.user, report=_report(request, pk), reason=note)
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, exc.message)
+        return redirect("reporting:report_detail", pk=pk)
+    messages.success(request, f"已退回{report.author_org.name}。")
     return redirect("reporting:report_detail", pk=report.pk)
 
 
