@@ -153,6 +153,38 @@ def review_submit(*, actor, case: ReviewCase, parties: dict[str, Organisation] |
     return case
 
 
+@transaction.atomic
+def document_submit(
+    *, actor, document, name: str, doc_type: str, title, problems, parties=None
+) -> ReviewCase:
+    """Submit (or resubmit after 退回修改) a document that keeps its case in `review`, locked by the caller.
+
+    The case is created here, already submitted, so a draft cannot reach a reviewer unchecked: the
+    pre-submission checks `problems(document)` must find nothing. `title(document)` names the case.
+    """
+    if not document.is_editable:
+        raise Conflict(f"该{name}当前状态为“{document.status_display}”，不能重复报送", field="status")
+    found = problems(document)
+    if found:
+        raise ServiceError(
+            found[0].message,
+            field=found[0].field,
+            code="application_check",
+            details=[{"field": p.field, "message": p.message} for p in found],
+        )
+    case = document.review
+    if case is None:
+        case = review_create(actor=actor, doc_type=doc_type, title=title(document), unit=document.unit)
+        document.review = case
+        document.save(update_fields=["review", "updated_at"])
+    else:
+        case.title = title(document)
+        case.save(update_fields=["title"])
+    case = review_submit(actor=actor, case=case, parties=parties)
+    document.review.refresh_from_db()
+    return case
+
+
 def _decide(*, actor, case: ReviewCase, stage_id: int, decision: str, opinion: str) -> ReviewCase:
     case = _lock(case)
     if case.status != ReviewStatus.IN_REVIEW or case.current_stage_id is None:

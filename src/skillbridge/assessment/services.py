@@ -136,36 +136,19 @@ def application_submit(*, actor, application: AssessmentApplication) -> Assessme
     institution being the party the chain's first stage names."""
     require_unit_writer(actor, application.unit)
     application = _lock(application)
-    if not application.is_editable:
-        raise Conflict(f"该鉴定申报当前状态为“{application.status_display}”，不能重复报送", field="status")
-    problems = application_problems(application)
-    if problems:
-        raise ServiceError(
-            problems[0].message,
-            field=problems[0].field,
-            code="application_check",
-            details=[{"field": p.field, "message": p.message} for p in problems],
-        )
-    case = application.review
-    if case is None:
-        case = approvals.review_create(
-            actor=actor,
-            doc_type=DocType.ASSESSMENT_APPLICATION,
-            title=review_title(application),
-            unit=application.unit,
-        )
-        application.review = case
-        application.save(update_fields=["review", "updated_at"])
-    else:
-        case.title = review_title(application)
-        case.save(update_fields=["title"])
     examiner = application.examiner
-    parties = {"evaluation_institution": examiner, "training_institution": examiner}
-    approvals.review_submit(actor=actor, case=case, parties=parties)
+    case = approvals.document_submit(
+        actor=actor,
+        document=application,
+        name="鉴定申报",
+        doc_type=DocType.ASSESSMENT_APPLICATION,
+        title=review_title,
+        problems=application_problems,
+        parties={"evaluation_institution": examiner, "training_institution": examiner},
+    )
     audit_record(
         action="assessment.application.submit", actor=actor, obj=application, changes={"review": case.pk}
     )
-    application.review.refresh_from_db()
     return application
 
 
