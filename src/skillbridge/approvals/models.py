@@ -29,6 +29,25 @@ class ReviewStatus(models.TextChoices):
     REJECTED = "rejected", "未通过"
 
 
+class ReviewedDocument:
+    """Status of a document whose case is created on its first submission (no `review` yet: a draft).
+
+    A plain mixin, not an abstract model, so the documents' tables and migrations stay as they are.
+    """
+
+    @property
+    def status(self) -> str:
+        return self.review.status if self.review_id else "draft"
+
+    @property
+    def status_display(self) -> str:
+        return self.review.get_status_display() if self.review_id else "草稿（未报送）"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in ("draft", "returned")
+
+
 class Decision(models.TextChoices):
     APPROVE = "approve", "同意"
     RETURN = "return", "退回修改"

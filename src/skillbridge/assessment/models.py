@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 
 from skillbridge.accounts.scope import ScopedQuerySet
+from skillbridge.approvals.models import ReviewedDocument
 
 
 class Route(models.TextChoices):
@@ -23,7 +24,7 @@ class Route(models.TextChoices):
     COMPLETION = "completion", "培训机构结业考核（培训合格证书）"
 
 
-class AssessmentApplication(models.Model):
+class AssessmentApplication(ReviewedDocument, models.Model):
     """江苏省特殊人群职业技能鉴定申报表 (附件6)."""
 
     unit = models.ForeignKey(
@@ -112,18 +113,6 @@ class AssessmentApplication(models.Model):
     def subject_display(self) -> str:
         level = f"（{self.level}）" if self.level_id else ""
         return f"{self.subject_name}{level}"
-
-    @property
-    def status(self) -> str:
-        return self.review.status if self.review_id else "draft"
-
-    @property
-    def status_display(self) -> str:
-        return self.review.get_status_display() if self.review_id else "草稿（未报送）"
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status in ("draft", "returned")
 
     @property
     def is_approved(self) -> bool:

@@ -18,10 +18,11 @@ from django.db import models
 from django.db.models import Q
 
 from skillbridge.accounts.scope import ScopedQuerySet
+from skillbridge.approvals.models import ReviewedDocument
 from skillbridge.planning.models import PlanCategory
 
 
-class ClassApplication(models.Model):
+class ClassApplication(ReviewedDocument, models.Model):
     """江苏省特殊人群职业技能培训办班申报表 (附件4)."""
 
     unit = models.ForeignKey(
@@ -119,18 +120,6 @@ class ClassApplication(models.Model):
     @property
     def class_hours(self) -> int:
         return self.theory_hours + self.practice_hours
-
-    @property
-    def status(self) -> str:
-        return self.review.status if self.review_id else "draft"
-
-    @property
-    def status_display(self) -> str:
-        return self.review.get_status_display() if self.review_id else "草稿（未报送）"
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status in ("draft", "returned")
 
 
 class ClassStatus(models.TextChoices):
