@@ -184,3 +184,13 @@ def test_return_from_the_page(client, world):
     client.force_login(world.demo.user("ly_operator"))
     page = client.get(f"/reporting/reports/{report.pk}/").content.decode()
     assert "退回原因：期间填写有误" in page and "重新报送至常州监狱" in page
+
+
+def test_submitting_without_a_recipient_says_why(world):
+    city = generate(world, "cz_hrss_reviewer", period=YEAR, kind="annual")  # no 江苏省人社厅 in the demo
+    with pytest.raises(Conflict) as exc:
+        services.report_submit(actor=world.demo.user("cz_hrss_reviewer"), report=city)
+    assert (
+        exc.value.message == "平台中尚未登记本单位的上级报送单位（省人力资源和社会保障厅），请联系系统管理员"
+    )
+    assert PeriodicReport.objects.get(pk=city.pk).status == ReportStatus.DRAFT

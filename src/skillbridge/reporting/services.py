@@ -8,11 +8,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from skillbridge.accounts.models import Organisation
+from skillbridge.accounts.models import Organisation, OrgType
 from skillbridge.audit.services import audit_record
 from skillbridge.errors import Conflict, Forbidden, ServiceError
 
-from .chain import report_recipient
+from .chain import UPWARD, report_recipient
 from .models import PeriodicReport, ReportKind, ReportStatus, RollupRun
 from .periods import Period
 from .scopes import Scope
@@ -122,7 +122,7 @@ def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
         )
     recipient = report_recipient(report.author_org)
     if recipient is None:
-        raise Conflict("本单位没有上级报送单位（省级单位为最高层级）", field="submitted_to")
+        raise Conflict(_no_recipient(report.author_org), field="submitted_to")
     report.status = ReportStatus.SUBMITTED
     report.submitted_to, report.submitted_by, report.submitted_at = recipient, actor, timezone.now()
     report.received_by, report.received_at, report.receipt_note = (
@@ -143,6 +143,13 @@ def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
     )
     audit_record(action="reporting.report.submit", actor=actor, obj=report, changes={"to": recipient.name})
     return report
+
+
+def _no_recipient(org: Organisation) -> str:
+    target = UPWARD.get(org.org_type)
+    if target is None:
+        return "本单位为省级单位，没有上级报送单位"
+    return f"平台中尚未登记本单位的上级报送单位（{OrgType(target).label}），请联系系统管理员"
 
 
 def _lock_incoming(actor, report: PeriodicReport) -> PeriodicReport:
