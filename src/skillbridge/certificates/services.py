@@ -140,6 +140,29 @@ def _sign(certificate: Certificate) -> None:
     certificate.signature = signing.sign_record(record)
 
 
+def _credit_post(actor, pack, earned, *, person, unit, source, why: str, **link) -> CreditEntry:
+    """One ledger entry for `earned` = (amount, note) under the pack's rule version, linked to what earned it
+    (`certificate=` or `enrolment=`) and audited as posted."""
+    amount, note = earned
+    entry = CreditEntry.objects.create(
+        person=person,
+        unit=unit,
+        source=source,
+        **link,
+        amount=amount,
+        rule_version=credits.rule_version(pack),
+        note=f"{why}：{note}"[:300],
+        created_by=actor,
+    )
+    audit_record(
+        action="certificates.credit.post",
+        actor=actor,
+        obj=entry,
+        changes={"person": person.pk, **{name: obj.pk for name, obj in link.items()}, "amount": amount},
+    )
+    return entry
+
+
 def _post_certificate_credits(actor, certificate: Certificate) -> CreditEntry | None:
     pack = get_pack(certificate.unit.policy_pack)
     earned = credits.certificate_credits(
@@ -150,24 +173,16 @@ def _post_certificate_credits(actor, certificate: Certificate) -> CreditEntry | 
     )
     if earned is None:
         return None
-    amount, note = earned
-    entry = CreditEntry.objects.create(
+    return _credit_post(
+        actor,
+        pack,
+        earned,
         person=certificate.person,
         unit=certificate.unit,
         source=CreditSource.CERTIFICATE,
+        why=f"取得{certificate.certificate_type.name}",
         certificate=certificate,
-        amount=amount,
-        rule_version=credits.rule_version(pack),
-        note=f"取得{certificate.certificate_type.name}：{note}"[:300],
-        created_by=actor,
     )
-    audit_record(
-        action="certificates.credit.post",
-        actor=actor,
-        obj=entry,
-        changes={"person": certificate.person_id, "certificate": certificate.pk, "amount": amount},
-    )
-    return entry
 
 
 def credit_reverse(*, actor, entry: CreditEntry, note: str) -> CreditEntry:
@@ -446,22 +461,16 @@ def credits_post_for_class(*, actor, training_class) -> list[CreditEntry]:
             )
             if earned is None:
                 continue
-            amount, note = earned
-            entry = CreditEntry.objects.create(
-                person=enrolment.person,
-                unit=training_class.unit,
-                source=CreditSource.CLASS,
-                enrolment=enrolment,
-                amount=amount,
-                rule_version=credits.rule_version(pack),
-                note=f"培训结业：{note}"[:300],
-                created_by=actor,
+            posted.append(
+                _credit_post(
+                    actor,
+                    pack,
+                    earned,
+                    person=enrolment.person,
+                    unit=training_class.unit,
+                    source=CreditSource.CLASS,
+                    why="培训结业",
+                    enrolment=enrolment,
+                )
             )
-            audit_record(
-                action="certificates.credit.post",
-                actor=actor,
-                obj=entry,
-                changes={"person": enrolment.person_id, "enrolment": enrolment.pk, "amount": amount},
-            )
-            posted.append(entry)
     return posted
