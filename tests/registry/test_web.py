@@ -172,6 +172,37 @@ def test_commutation_and_status_pages(client, demo, two_prisons):
     assert "(2026)苏04刑更5号" in html and "已释放（解除）" in html
 
 
+def test_episode_add_and_edit_pages(client, demo, two_prisons):
+    ly, _ = two_prisons
+    first = ly.episodes.get()
+    unit = demo.orgs["溧阳监狱"]
+    client.force_login(demo.user("ly_operator"))
+    assert "添加羁押（矫正）记录" in client.get(f"/registry/{ly.pk}/episodes/new/").content.decode()
+    data = {
+        "unit": unit.pk,
+        "kind": "custody",
+        "inmate_number": first.inmate_number,
+        "term_start": "2026-02-01",
+        "expected_release_date": "2029-02-01",
+    }
+    html = client.post(f"/registry/{ly.pk}/episodes/new/", data).content.decode()
+    assert f"“溧阳监狱”已有编号为{first.inmate_number}的记录" in html
+    assert ly.episodes.count() == 1
+    response = client.post(f"/registry/{ly.pk}/episodes/new/", {**data, "inmate_number": "LY2026"})
+    assert response.status_code == 302 and response["Location"] == f"/registry/{ly.pk}/"
+    added = ly.episodes.get(inmate_number="LY2026")
+    assert (added.unit_id, added.term_start) == (unit.pk, date(2026, 2, 1))
+
+    edit = f"/registry/episodes/{added.pk}/edit/"
+    assert f"编辑记录：{added}" in client.get(edit).content.decode()
+    html = client.post(edit, {**data, "inmate_number": first.inmate_number}).content.decode()
+    assert f"本单位已有编号为{first.inmate_number}的记录" in html
+    assert Episode.objects.get(pk=added.pk).inmate_number == "LY2026"
+    response = client.post(edit, {**data, "inmate_number": "LY2026", "skill": "电工"})
+    assert response.status_code == 302 and response["Location"] == f"/registry/{ly.pk}/"
+    assert Episode.objects.get(pk=added.pk).skill == "电工"
+
+
 def test_survey_page_and_annex3_export(client, demo):
     person = make_person(demo.orgs["溧阳监狱"], name="周调查", release=date(2028, 6, 30))
     client.force_login(demo.user("ly_operator"))

@@ -206,24 +206,41 @@ def episode_create(request, pk: int):
     return _episode_create(request, person)
 
 
-@role_required(*WRITERS)
-def _episode_create(request, person):
-    units = selectors.units_for_user(request.user)
-    form = UnitEpisodeForm(request.POST or None, units=units)
+def _episode_page(request, form, person, save, done: str, title: str, page_title: str):
+    """The flow of every episode form: a valid form goes to `save(cleaned_data)`, a refusal shows on the form,
+    success returns to the person."""
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        unit = data.pop("unit")
         try:
-            services.episode_create(actor=request.user, person=person, unit=unit, fields=data)
+            save(form.cleaned_data)
         except ServiceError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, "已添加羁押（矫正）记录。")
+            messages.success(request, done)
             return redirect("registry:person_detail", pk=person.pk)
     return render(
         request,
         "registry/episode_form.html",
-        {"form": form, "person": person, "title": "添加羁押（矫正）记录", "page_title": "添加羁押记录"},
+        {"form": form, "person": person, "title": title, "page_title": page_title},
+    )
+
+
+@role_required(*WRITERS)
+def _episode_create(request, person):
+    units = selectors.units_for_user(request.user)
+
+    def save(data):
+        data = dict(data)
+        unit = data.pop("unit")
+        services.episode_create(actor=request.user, person=person, unit=unit, fields=data)
+
+    return _episode_page(
+        request,
+        UnitEpisodeForm(request.POST or None, units=units),
+        person,
+        save,
+        "已添加羁押（矫正）记录。",
+        "添加羁押（矫正）记录",
+        "添加羁押记录",
     )
 
 
@@ -241,23 +258,14 @@ def _episode_edit(request, episode):
     form = EpisodeForm(request.POST or None, initial=initial)
     form.fields["expected_release_date"].disabled = True
     form.fields["expected_release_date"].help_text = "释放日期请通过“记录减刑/释放日期变更”修改"
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.episode_update(actor=request.user, episode=episode, fields=form.cleaned_data)
-        except ServiceError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("registry:person_detail", pk=episode.person_id)
-    return render(
+    return _episode_page(
         request,
-        "registry/episode_form.html",
-        {
-            "form": form,
-            "person": episode.person,
-            "title": f"编辑记录：{episode}",
-            "page_title": "编辑羁押记录",
-        },
+        form,
+        episode.person,
+        lambda data: services.episode_update(actor=request.user, episode=episode, fields=data),
+        "已保存。",
+        f"编辑记录：{episode}",
+        "编辑羁押记录",
     )
 
 
@@ -269,24 +277,14 @@ def release_change(request, pk: int):
 
 @role_required(*WRITERS)
 def _release_change(request, episode):
-    form = ReleaseChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.release_date_change(actor=request.user, episode=episode, **form.cleaned_data)
-        except ServiceError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, "已记录释放日期变更。")
-            return redirect("registry:person_detail", pk=episode.person_id)
-    return render(
+    return _episode_page(
         request,
-        "registry/episode_form.html",
-        {
-            "form": form,
-            "person": episode.person,
-            "title": f"记录减刑/释放日期变更（原预计释放日期 {episode.expected_release_date:%Y-%m-%d}）",
-            "page_title": "释放日期变更",
-        },
+        ReleaseChangeForm(request.POST or None),
+        episode.person,
+        lambda data: services.release_date_change(actor=request.user, episode=episode, **data),
+        "已记录释放日期变更。",
+        f"记录减刑/释放日期变更（原预计释放日期 {episode.expected_release_date:%Y-%m-%d}）",
+        "释放日期变更",
     )
 
 
@@ -298,24 +296,14 @@ def status_change(request, pk: int):
 
 @role_required(*WRITERS)
 def _status_change(request, episode):
-    form = StatusChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.episode_status_change(actor=request.user, episode=episode, **form.cleaned_data)
-        except ServiceError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, "已记录状态变动。")
-            return redirect("registry:person_detail", pk=episode.person_id)
-    return render(
+    return _episode_page(
         request,
-        "registry/episode_form.html",
-        {
-            "form": form,
-            "person": episode.person,
-            "title": f"状态变动（当前：{episode.get_status_display()}）",
-            "page_title": "状态变动",
-        },
+        StatusChangeForm(request.POST or None),
+        episode.person,
+        lambda data: services.episode_status_change(actor=request.user, episode=episode, **data),
+        "已记录状态变动。",
+        f"状态变动（当前：{episode.get_status_display()}）",
+        "状态变动",
     )
 
 
