@@ -7,5 +7,5 @@ export SKILLBRIDGE_DEMO=1
 .venv/bin/skillbridge db_worker &
 worker=$!
 trap 'kill $worker 2>/dev/null' EXIT
-echo "平台地址：http://127.0.0.1:8000  （Ctrl+C 停止）"
+echo "平台地址：http://${SKILLBRIDGE_ADDR:-127.0.0.1:8000}  （Ctrl+C 停止）"
 .venv/bin/skillbridge serve "${SKILLBRIDGE_ADDR:-127.0.0.1:8000}"
