@@ -6,6 +6,12 @@ column's kind, collects per-row errors (row, column, Chinese message), and write
 whole file is valid. The sheet is read once: pass 1 converts and validates every row and keeps each
 valid batch in the importer's compact staging form (`Importer.stage`); pass 2 writes the staged batches
 inside one transaction, without reading or converting the file again.
+
+On PostgreSQL pass 2 may run alongside pass 1 (`services._Writer`): ``write`` and ``finish`` are then called
+on another thread, with a database connection of its own, while ``validate`` and ``stage`` go on with the
+next batches. So ``write`` must use only what ``stage`` put in its batch, what ``prepare`` loaded, and
+state of its own (not what ``validate`` keeps updating), and ``validate`` must catch rows repeated within
+the file itself: its reads do not see the rows written so far, which are not committed yet.
 """
 
 import datetime as dt

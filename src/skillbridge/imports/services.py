@@ -11,19 +11,36 @@ that commits, enqueues `tasks.import_job_task`. `import_job_run` is what the tas
   Progress (`rows_checked`) is committed after each batch, so the status page can poll it. Any error →
   status `invalid`, nothing written (and the staged rows are dropped).
 - pass 2 calls `importer.write` for every staged batch, then `importer.finish` (set-based work over all
-  batches), inside ONE transaction, which also records the audit event and marks the job done. An exception anywhere → status `failed`, and the transaction has
-  rolled back, so nothing was written. The file is not read again, nor (for an importer that keeps what
-  pass 1 read, like the roster's) the database: a row another user wrote in between breaks a unique
-  constraint, which fails the job as a conflict (`CONFLICT`), again with nothing written.
+  batches), inside ONE transaction, which also records the audit event and marks the job done. An
+  exception anywhere → status `failed`, and the transaction has rolled back, so nothing was written. The
+  file is not read again, nor (for an importer that keeps what pass 1 read, like the roster's) the
+  database: a row another user wrote in between breaks a unique constraint, which fails the job as a
+  conflict (`CONFLICT`), again with nothing written.
+
+On PostgreSQL, when the job runs in autocommit (as the task worker runs it), pass 2 runs alongside pass 1
+(`_Writer`): a thread with a database connection of its own opens that one transaction with the first
+staged batch and writes each batch as pass 1 hands it over, so the server inserts while Python still
+reads and checks the next rows (psycopg waits for the server without holding the GIL; the server is
+another process). Progress is still committed by pass 1 on the job's own connection. All or nothing
+holds as before: a row error found later → the writer rolls back; after the last batch it runs `finish`,
+marks the job done, records the audit event, and commits. An exception in the writer fails the job as
+above (a file that also has row errors is still reported `invalid`). Pass 1's reads do not see the
+writer's uncommitted rows, which is fine: rows repeated within the file are the importer's to catch
+(`Importer.validate`). On SQLite (one writer at a time, and progress updates are writes) and inside a
+caller's transaction (tests: a second connection would not see the caller's rows) the passes run one
+after the other.
 
 Memory: python-calamine (0.9.1) has no lazy reader: `get_sheet_by_index` holds the sheet's whole cell
 range until pass 1 ends, so the peak is that range plus the staged batches. The upload caps
 (`guards`) bound both.
 """
 
+import contextvars
 import gc
 import hashlib
 import logging
+import queue
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -249,25 +266,30 @@ def _summary(errors: RowErrors) -> str:
     return f"校验未通过，未写入任何数据。{first}{more}"
 
 
-def _validate(job: ImportJob, importer: Importer, errors: RowErrors) -> list:
-    """Pass 1: read, convert and validate every row; return the staged batches (empty if any error)."""
+def _checked(job: ImportJob, importer: Importer, errors: RowErrors) -> Iterator[list]:
+    """Pass 1: read, convert and validate every row; yield each batch's staged form while the file is still
+    valid (after the first error, nothing more: nothing will be written)."""
     reader = SheetReader(job.file.path, importer.columns)
     reader.read_header(errors)
     if errors:
-        return []
+        return
     _progress(job, rows_total=reader.rows_estimate, rows_checked=0)
-    staged: list = []
     fast = importer.fast_path(list(reader.mapping))
     for batch in _batches(reader.rows(errors, fast), importer.batch_size):
         importer.validate(batch, errors)
-        if errors:
-            staged.clear()  # nothing will be written: keep no rows
-        else:
-            staged.append(importer.stage(batch))
+        if not errors:
+            yield importer.stage(batch)
         _progress(job, rows_checked=reader.rows_read)
     _progress(job, rows_total=reader.data_rows, rows_checked=reader.data_rows)
     if reader.data_rows == 0 and not errors:
         errors.add(reader.header_row + 1, "", NO_DATA)
+
+
+def _validate(job: ImportJob, importer: Importer, errors: RowErrors) -> list:
+    """Pass 1 on its own: the staged batches (empty if any error)."""
+    staged = list(_checked(job, importer, errors))
+    if errors:
+        staged.clear()  # nothing will be written: keep no rows
     return staged
 
 
@@ -293,10 +315,10 @@ def _write_cache():
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-def _write(job: ImportJob, importer: Importer, staged: list) -> tuple[int, int]:
+def _write(job: ImportJob, importer: Importer, batches: Iterable[list], *, pipelined: bool = False) -> None:
     """Pass 2: write the staged batches in one transaction (each batch released once written)."""
     try:
-        return _write_all(job, importer, staged)
+        _write_all(job, importer, batches, pipelined)
     except IntegrityError as exc:
         # Pass 2 relies on what pass 1 read; a row someone else wrote in between breaks a unique (or
         # foreign-key) constraint here, and the transaction has rolled back: nothing of the file is written.
@@ -304,14 +326,19 @@ def _write(job: ImportJob, importer: Importer, staged: list) -> tuple[int, int]:
         raise Conflict(CONFLICT) from exc
 
 
-def _write_all(job: ImportJob, importer: Importer, staged: list) -> tuple[int, int]:
+def _write_all(job: ImportJob, importer: Importer, batches: Iterable[list], pipelined: bool) -> None:
     created = updated = 0
-    staged.reverse()
     with _write_cache(), transaction.atomic():
-        while staged:
-            made, changed = importer.write(staged.pop())
+        if pipelined:
+            # Foreign keys checked as each statement ends, i.e. while pass 1 is still reading, rather than
+            # all of them at the commit (they are deferred by default).
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for batch in batches:
+            made, changed = importer.write(batch)
             created += made
             updated += changed
+            del batch  # released once written
         importer.finish()
         job.status = JobStatus.DONE
         job.created, job.updated = created, updated
@@ -333,7 +360,91 @@ def _write_all(job: ImportJob, importer: Importer, staged: list) -> tuple[int, i
                 **importer.audit_summary(),
             },
         )
-    return created, updated
+
+
+def _popped(staged: list) -> Iterator[list]:
+    """The staged batches in order, each dropped from the list as it is handed out."""
+    staged.reverse()
+    while staged:
+        yield staged.pop()
+
+
+def _pipelined() -> bool:
+    """Pass 2 alongside pass 1 (``_Writer``): on PostgreSQL, when the job runs in autocommit as the task
+    worker does. Not on SQLite (one writer at a time, and the progress updates are writes), nor inside a
+    caller's transaction (a test's): a second connection would not see the caller's uncommitted rows."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+_END = object()  # put after the last batch: finish and commit
+_ABORT = object()  # put instead: roll back, nothing written
+
+
+class _RolledBack(Exception):
+    pass
+
+
+class _Writer(threading.Thread):
+    """Pass 2 on a thread and database connection of its own, fed each staged batch as pass 1 stages it,
+    so the database inserts while Python still reads (psycopg waits for the server without the GIL).
+    It opens the import's single transaction with the first batch and keeps it open: ``close(commit=True)``
+    after the last batch runs ``finish``, marks the job done, records the audit event and commits (as
+    ``_write``); ``close(commit=False)`` rolls everything back. Its exception (e.g. ``Conflict``) is raised
+    by ``close(commit=True)``; after one, the batches still put are dropped."""
+
+    def __init__(self, job: ImportJob, importer: Importer):
+        super().__init__(name=f"import-job-{job.pk}-writer", daemon=True)
+        self.job, self.importer = job, importer
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()  # unbounded: at most what pass 1 stages
+        self.error: BaseException | None = None
+        self.context = contextvars.copy_context()  # the job's (e.g. the audit context), as in pass 1
+
+    def put(self, batch: list) -> None:
+        if self.error is None:
+            self.queue.put(batch)
+
+    def close(self, *, commit: bool) -> None:
+        self.queue.put(_END if commit else _ABORT)
+        self.join()
+        if commit and self.error is not None:
+            raise self.error
+
+    def run(self) -> None:
+        try:
+            self.context.run(_write, self.job, self.importer, self._batches(), pipelined=True)
+        except _RolledBack:
+            pass
+        except BaseException as exc:
+            self.error = exc
+        finally:
+            connection.close()  # this thread's own connection
+
+    def _batches(self) -> Iterator[list]:
+        while (batch := self.queue.get()) is not _END:
+            if batch is _ABORT:
+                raise _RolledBack
+            yield batch
+
+
+def _validate_and_write(job: ImportJob, importer: Importer, errors: RowErrors) -> bool:
+    """Pass 1 with pass 2 alongside it (``_Writer``, started with the first staged batch). True once
+    written; False if the file has errors (then nothing is written). Raises what the writer raised."""
+    writer = None
+    commit = False
+    try:
+        for batch in _checked(job, importer, errors):
+            if writer is None:
+                writer = _Writer(job, importer)
+                writer.start()
+            writer.put(batch)
+        if errors:
+            return False
+        _progress(job, status=JobStatus.WRITING)
+        commit = True  # a file without errors has data rows, so a writer
+    finally:
+        if writer is not None:
+            writer.close(commit=commit)
+    return True
 
 
 @contextmanager
@@ -372,13 +483,17 @@ def _run(job_id: int) -> str:
         importer.prepare()
         errors = RowErrors()
         try:
-            staged = _validate(job, importer, errors)
+            if _pipelined():
+                if _validate_and_write(job, importer, errors):
+                    return JobStatus.DONE
+            else:
+                staged = _validate(job, importer, errors)
         except FileUnreadable as exc:
             return _finish(job, JobStatus.INVALID, str(exc))
         if errors:
             return _finish(job, JobStatus.INVALID, _summary(errors), errors)
         _progress(job, status=JobStatus.WRITING)
-        _write(job, importer, staged)
+        _write(job, importer, _popped(staged))
         return JobStatus.DONE
     except ServiceError as exc:
         return _finish(job, JobStatus.FAILED, f"导入失败，未写入任何数据：{exc.message}")

@@ -513,6 +513,8 @@ class PeopleImporter(Importer):
             flag += [pk for pk, p in zip(person_ids, plan, strict=True) if p[0] is None]
         _update(Person, [*PERSON_UPDATE_FIELDS, "updated_at"], changed_people)
         self._write_episodes(rows, plan, person_ids, stamp)
+        if connection.vendor == "postgresql":
+            self._insert_new()  # as each batch comes: pass 2 runs alongside pass 1 there (see ``finish``)
         self.counts["people_created"] += len(new_people)
         updated = len(rows) - len(new_people)
         self.counts["people_updated"] += updated
@@ -529,16 +531,20 @@ class PeopleImporter(Importer):
         return list(range(first, first + count))
 
     def finish(self) -> None:
-        """The new people, then their new episodes, each in one ``COPY`` (PostgreSQL; SQLite: one
-        ``executemany``) over all batches: the client streams rows while the server inserts them, rather
-        than the two taking turns per batch. Then possible duplicates of every person created or changed:
-        one set-based probe."""
+        """SQLite: the new people, then their new episodes, each in one ``executemany`` over all batches
+        (PostgreSQL: ``write`` has inserted each batch's already, with ``COPY``, while pass 1 was still
+        reading the next ones: ``imports.services._Writer``). Then possible duplicates of every person
+        created or changed: one set-based probe."""
+        self._insert_new()
+        self.counts["duplicates_flagged"] += flag_duplicates_of(self._flag)
+        self._flag = []
+
+    def _insert_new(self) -> None:
+        """The new people, then their new episodes, collected so far."""
         _insert(Person, PERSON_COLUMNS, self._new_people)
         self._new_people = []
         _insert(Episode, EPISODE_COLUMNS, self._new_episodes)
         self._new_episodes = []
-        self.counts["duplicates_flagged"] += flag_duplicates_of(self._flag)
-        self._flag = []
 
     def _lookup(self, rows: list[tuple]) -> tuple[dict, dict]:
         """What ``_check_against_database`` reads, for a batch that comes without its plan."""
