@@ -12,6 +12,7 @@ from skillbridge.errors import NotFound, ServiceError
 from skillbridge.policy.loader import load_all
 from skillbridge.web.decorators import role_required
 from skillbridge.web.exports import xlsx_response
+from skillbridge.web.forms import form_error
 
 from . import services
 from .forms import (
@@ -127,10 +128,6 @@ def organisation_export(request):
     return xlsx_response("组织机构.xlsx", "组织机构", ORG_EXPORT_HEADERS, rows)
 
 
-def _form_error(form, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 @role_required(Role.SYSTEM_ADMIN)
 def organisation_create(request):
     form = OrganisationForm(request.POST or None)
@@ -147,7 +144,7 @@ def organisation_create(request):
                 is_lead_unit=data["is_lead_unit"],
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, f"已新增单位“{org.name}”。")
             return redirect("accounts:organisation_list")
@@ -177,7 +174,7 @@ def _organisation_edit(request, organisation):
                 **{field: data[field] for field in services.EDITABLE_ORG_FIELDS},
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, f"已保存单位“{data['name']}”。")
             return redirect("accounts:organisation_list")
@@ -254,7 +251,7 @@ def user_create(request):
                 password=data["password"],
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, f"已创建用户{user}，首次登录须修改初始密码。")
             return redirect("accounts:user_detail", pk=user.pk)
@@ -309,7 +306,7 @@ def user_detail(request, pk: int):
             except ServiceError as exc:
                 error = exc.message
                 if action in forms_:
-                    _form_error(forms_[action], exc)
+                    form_error(forms_[action], exc)
             else:
                 if done is not None:
                     messages.success(request, done)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from skillbridge.accounts.scope import get_in_scope
 from skillbridge.errors import ServiceError
 from skillbridge.web.exports import xlsx_response
+from skillbridge.web.forms import form_error
 from skillbridge.web.pdf import pdf_response
 
 from . import documents, selectors, services
@@ -27,12 +28,6 @@ from .forms import OUTCOME_CHOICES, ApplicationForm, FilterForm
 from .models import AssessmentApplication, Outcome
 from .routes import route_for_class
 from .services import WRITERS
-
-
-def _form_error(form, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    for detail in exc.details[1:]:
-        form.add_error(detail.get("field") if detail.get("field") in form.fields else None, detail["message"])
 
 
 def _xlsx_bytes(filename: str, content: bytes) -> HttpResponse:
@@ -136,7 +131,7 @@ def application_create(request):
         except ServiceError as exc:
             if exc.status == 403:
                 raise
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "鉴定申报已保存为草稿，请检查后报送。")
             return redirect("assessment:application_detail", pk=application.pk)
@@ -154,7 +149,7 @@ def application_edit(request, pk: int):
         except ServiceError as exc:
             if exc.status in (403, 409):
                 raise
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect("assessment:application_detail", pk=pk)

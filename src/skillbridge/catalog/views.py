@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from skillbridge.accounts.models import Organisation
 from skillbridge.errors import Forbidden, ServiceError
 from skillbridge.web.exports import xlsx_response
+from skillbridge.web.forms import form_error
 
 from . import selectors, services
 from .forms import (
@@ -66,7 +67,7 @@ def _exporting(request) -> bool:
 def _form_error(form, exc: ServiceError) -> None:
     if isinstance(exc, Forbidden):
         raise exc
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    form_error(form, exc)
 
 
 def _deny_unless(allowed: bool) -> None:

@@ -22,6 +22,7 @@ from skillbridge.audit.services import audit_record
 from skillbridge.errors import ServiceError
 from skillbridge.registry.models import Person
 from skillbridge.web.exports import xlsx_response
+from skillbridge.web.forms import form_error
 from skillbridge.web.pdf import pdf_response
 
 from . import codes, documents, selectors, services, signing, verification
@@ -34,10 +35,6 @@ from .forms import (
     VerifyForm,
 )
 from .models import Certificate, CertificateStatus
-
-
-def _form_error(form, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _is_issuer_staff(user, certificate: Certificate) -> bool:
@@ -177,7 +174,7 @@ def certificate_reissue(request, pk: int):
         except ServiceError as exc:
             if exc.status == 403:
                 raise
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "已换发新证书，原证书状态为“已被换发”。")
             return redirect("certificates:certificate_detail", pk=new.pk)

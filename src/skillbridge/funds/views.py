@@ -18,6 +18,7 @@ from skillbridge.accounts.scope import get_in_scope
 from skillbridge.errors import ServiceError
 from skillbridge.policy.loader import get_pack
 from skillbridge.web.exports import xlsx_response
+from skillbridge.web.forms import form_error
 from skillbridge.web.pdf import Paragraph, Spacer, grid_table, mm, pdf_response, styles
 from skillbridge.web.pdf import render as render_pdf
 
@@ -39,7 +40,7 @@ from .models import YearBudget
 def _form_error(form, exc: ServiceError) -> None:
     if exc.status == 403:
         raise exc
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    form_error(form, exc)
 
 
 def _money(value) -> str:

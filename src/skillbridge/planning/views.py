@@ -12,6 +12,7 @@ from skillbridge.errors import NotFound, ServiceError
 from skillbridge.web import pdf
 from skillbridge.web.decorators import role_required
 from skillbridge.web.exports import xlsx_response
+from skillbridge.web.forms import form_error
 
 from . import documents, selectors, services
 from .forms import (
@@ -41,10 +42,6 @@ PLAN_HEADERS = [
     "当前环节",
     "报送时间",
 ]
-
-
-def _form_error(form, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _can_write(user, plan_or_unit) -> bool:
@@ -226,7 +223,7 @@ def plan_edit(request, pk: int):
         try:
             services.plan_update(actor=request.user, plan=plan, reason=form.cleaned_data["reason"])
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             return redirect("planning:plan_detail", pk=pk)
     return render(
@@ -250,7 +247,7 @@ def item_add(request, pk: int):
         try:
             services.plan_item_add(actor=request.user, plan=plan, item=form.item())
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "已添加计划项目。")
             return redirect("planning:plan_detail", pk=pk)
@@ -268,7 +265,7 @@ def item_edit(request, pk: int):
         try:
             services.plan_item_update(actor=request.user, item=item, data=form.item())
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "已修改计划项目。")
             return redirect("planning:plan_detail", pk=item.plan_id)
@@ -299,7 +296,7 @@ def adjustment_create(request, pk: int):
                 reason=form.cleaned_data["reason"],
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, f"已创建{adjustment}（草稿），请修改计划项目后报送。")
             return redirect("planning:plan_detail", pk=adjustment.pk)
@@ -419,7 +416,7 @@ def agreement_create(request):
                 **form.fields_for_service(),
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, f"已起草合作协议 {agreement.number}。")
             return redirect("planning:agreement_detail", pk=agreement.pk)
@@ -442,7 +439,7 @@ def agreement_edit(request, pk: int):
         try:
             services.agreement_update(actor=request.user, agreement=agreement, **form.fields_for_service())
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect("planning:agreement_detail", pk=pk)

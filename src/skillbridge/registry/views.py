@@ -13,6 +13,7 @@ from skillbridge.errors import ServiceError
 from skillbridge.policy.loader import get_pack
 from skillbridge.web.decorators import role_required
 from skillbridge.web.exports import xlsx_response
+from skillbridge.web.forms import form_error
 
 from . import selectors, services
 from .forms import (
@@ -52,10 +53,6 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self._counted[1]
-
-
-def _form_error(form, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _export_reveal(request, what: str, count: int) -> bool:
@@ -115,7 +112,7 @@ def person_create(request):
                 actor=request.user, unit=unit, person=person_form.cleaned_data, episode=episode
             )
         except ServiceError as exc:
-            _form_error(person_form if exc.field in person_form.fields else episode_form, exc)
+            form_error(person_form if exc.field in person_form.fields else episode_form, exc)
         else:
             messages.success(request, f"已登记人员“{person.name}”。")
             return redirect("registry:person_detail", pk=person.pk)
@@ -186,7 +183,7 @@ def _person_edit(request, person):
         try:
             services.person_update(actor=request.user, person=person, changes=form.cleaned_data)
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect("registry:person_detail", pk=person.pk)
@@ -213,7 +210,7 @@ def _episode_page(request, form, person, save, done: str, title: str, page_title
         try:
             save(form.cleaned_data)
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, done)
             return redirect("registry:person_detail", pk=person.pk)

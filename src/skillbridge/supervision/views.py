@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from skillbridge.accounts.scope import get_in_scope
 from skillbridge.errors import ServiceError
 from skillbridge.web.exports import xlsx_response
+from skillbridge.web.forms import form_error
 
 from . import selectors, services
 from .forms import (
@@ -34,11 +35,6 @@ from .forms import (
 from .models import CreditRating, Finding, FindingStatus, Inspection, InspectionStatus, ScanRun
 from .rating import FACTORS
 from .services.common import is_supervisor, supervises
-
-
-def _form_error(form, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
 
 # ---- findings ------------------------------------------------------------------------------------------
 
@@ -139,7 +135,7 @@ def finding_detail(request, pk):
                 messages.error(request, "您不能对该问题执行此操作")
                 return redirect("supervision:finding_detail", pk)
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
     context = {
         "f": finding,
         "events": finding.events.select_related("actor"),
@@ -255,7 +251,7 @@ def inspection_list(request):
                 messages.success(request, "督查计划已建立")
                 return redirect("supervision:inspection_detail", inspection.pk)
             except ServiceError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
     page = Paginator(rows, 20).get_page(request.GET.get("page"))
     notices = selectors.notices(request.user)[:20]
     return render(
@@ -297,7 +293,7 @@ def inspection_detail(request, pk):
                 messages.success(request, "已记录复查结论")
                 return redirect("supervision:inspection_detail", pk)
         except ServiceError as exc:
-            _form_error({"visit": visit_form, "report": report_form, "follow_up": follow_form}[action], exc)
+            form_error({"visit": visit_form, "report": report_form, "follow_up": follow_form}[action], exc)
     return render(
         request,
         "supervision/inspection_detail.html",
@@ -325,7 +321,7 @@ def notice_create(request):
             messages.success(request, "通报已发布")
             return redirect("supervision:inspection_list")
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
     return render(request, "supervision/notice_form.html", {"form": form, "page_title": "发布通报"})
 
 
@@ -350,7 +346,7 @@ def rating_list(request):
                 messages.success(request, f"已评定：{rating.grade}级（{rating.score}分）")
                 return redirect("supervision:rating_detail", rating.pk)
             except ServiceError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
             "机构信用评价.xlsx",
@@ -388,7 +384,7 @@ def rating_detail(request, pk):
             messages.success(request, f"已撤销定点认定{len(revoked)}项")
             return redirect("supervision:rating_detail", pk)
         except ServiceError as exc:
-            _form_error(revoke_form, exc)
+            form_error(revoke_form, exc)
     facts = rating.facts
     history = (
         CreditRating.objects.for_user(request.user).filter(institution=rating.institution).order_by("-year")

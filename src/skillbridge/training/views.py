@@ -18,6 +18,7 @@ from skillbridge.accounts.scope import get_in_scope
 from skillbridge.errors import ServiceError
 from skillbridge.registry.models import Person
 from skillbridge.web.exports import xlsx_response
+from skillbridge.web.forms import form_error
 from skillbridge.web.pdf import pdf_response
 
 from . import documents, selectors, services
@@ -40,12 +41,6 @@ from .models import (
     TrainingSession,
 )
 from .services.applications import WRITERS
-
-
-def _form_error(form, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    for detail in exc.details[1:]:
-        form.add_error(detail.get("field") if detail.get("field") in form.fields else None, detail["message"])
 
 
 def _is_unit_writer(user, unit) -> bool:
@@ -126,7 +121,7 @@ def application_create(request):
         except ServiceError as exc:
             if exc.status == 403:
                 raise
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "办班申报已保存为草稿，请检查后报送。")
             return redirect("training:application_detail", pk=application.pk)
@@ -148,7 +143,7 @@ def application_edit(request, pk: int):
         except ServiceError as exc:
             if exc.status in (403, 409):
                 raise
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect("training:application_detail", pk=pk)
@@ -396,7 +391,7 @@ def session_create(request, pk: int):
         except ServiceError as exc:
             if exc.status in (403, 409):
                 raise
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "课次已添加。")
             return redirect("training:class_detail", pk=pk)
@@ -419,7 +414,7 @@ def session_edit(request, pk: int):
         except ServiceError as exc:
             if exc.status in (403, 409):
                 raise
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "课次已保存。")
             return redirect("training:class_detail", pk=training_class.pk)
@@ -599,7 +594,7 @@ def online_minutes(request, pk: int):
         except ServiceError as exc:
             if exc.status in (403, 409):
                 raise
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "在线学习分钟数已保存。")
             return redirect("training:online_minutes", pk=pk)

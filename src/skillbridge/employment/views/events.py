@@ -12,6 +12,7 @@ from skillbridge.accounts.scope import get_in_scope
 from skillbridge.errors import ServiceError
 from skillbridge.registry.models import Person
 from skillbridge.web.exports import xlsx_response
+from skillbridge.web.forms import form_error
 
 from .. import selectors, services
 from ..forms import (
@@ -22,7 +23,7 @@ from ..models import (
     ServiceEvent,
 )
 from ..services import ORGANISER_TYPES
-from .common import form_error, is_unit_writer, is_writer_of, today
+from .common import is_unit_writer, is_writer_of, today
 
 # ---- events --------------------------------------------------------------------------------------------
 

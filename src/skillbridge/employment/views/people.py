@@ -14,6 +14,7 @@ from skillbridge.policy.loader import get_pack
 from skillbridge.registry.idnumbers import mask_id_number
 from skillbridge.registry.models import Episode
 from skillbridge.web.exports import xlsx_response
+from skillbridge.web.forms import form_error
 
 from .. import selectors, services
 from ..forms import (
@@ -27,7 +28,7 @@ from ..models import (
     EmploymentProfile,
     EventAttendance,
 )
-from .common import form_error, is_unit_writer, is_writer_of, today
+from .common import is_unit_writer, is_writer_of, today
 
 # ---- people approaching release ------------------------------------------------------------------------
 
