@@ -203,16 +203,7 @@ def flag_duplicate_keys(people: list[tuple[int, str, date]]) -> int:
         for other in groups.get((name, birth.isoformat()), ()):
             if other != pk:
                 pairs.add((min(pk, other), max(pk, other)))
-    if not pairs:
-        return 0
-    existing = set(
-        DuplicateReview.objects.filter(
-            person_id__in={a for a, _ in pairs}, other_id__in={b for _, b in pairs}
-        ).values_list("person_id", "other_id")
-    )
-    new = [DuplicateReview(person_id=a, other_id=b) for a, b in sorted(pairs - existing)]
-    DuplicateReview.objects.bulk_create(new, ignore_conflicts=True)
-    return len(new)
+    return _open_reviews(pairs)
 
 
 _RANGES_PER_QUERY = 500
