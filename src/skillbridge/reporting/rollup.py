@@ -11,12 +11,10 @@ Reading (`figures`): one grouped query over the scope's cells in the period, sum
 per (unit, subject, level, institution) for the breakdowns and plan versus actual.
 """
 
-import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Min, Q
+from django.db.models import Q
 
 from skillbridge.certificates.models import Certificate, CertificateStatus
 from skillbridge.registry.models import Episode, EpisodeStatus
@@ -196,16 +194,6 @@ def rebuild(*, units=None, months=None) -> int:
     return kept.count()
 
 
-def computed_at(unit_ids) -> dt.datetime | None:
-    """The oldest refresh among the scope's units (None if one of them was never computed)."""
-    found = RollupUnit.objects.filter(unit_id__in=unit_ids).aggregate(
-        n=Count("pk"), oldest=Min("refreshed_at")
-    )
-    if not unit_ids or found["n"] < len(set(unit_ids)):
-        return None
-    return found["oldest"]
-
-
 def _decimal(value) -> Decimal:
     """A sum of amounts as the database returns it (SQLite: int or float) → Decimal with two places."""
     if value is None:
@@ -215,58 +203,250 @@ def _decimal(value) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
-def _cells(unit_ids, period: Period) -> list[dict]:
-    """The scope's cells of the period summed per (unit, subject, level, institution): one plain statement (the
-    ORM's sixteen filtered sums cost more to compile than the database takes to run them)."""
-    table = FigureCell._meta.db_table
+# ---- reading: one statement per dashboard ---------------------------------------------------------------
+#
+# Everything the dashboard reads besides 逾期 comes in one statement (one round trip, no ORM to compile): the
+# scope's cells summed per (unit, subject, level, institution) over the period (`s`, a CTE), then UNION ALL of
+# parts, one row kind each, all in the same columns (NULL where a part has nothing to say):
+#   'c' a row of `s`;
+#   'o' / 'i' / 'l' / 'n' the name of an occupation / special item / level / institution found in `s` (its id
+#       and name in the columns of that kind);
+#   'f' freshness: unit_id = how many of the scope's units were ever computed, at = the oldest refresh;
+#   'p' an item of an approved plan of the plan year (a plan without items: one row without): plan_id,
+#       plan_kind, at = the plan's approval time, plan_actual = planned trainees, subject names
+#       (selectors.plan_vs_actual picks the plans in force).
+# The NULLs are typed: PostgreSQL resolves a UNION's column types pairwise, and a column that is an untyped
+# NULL in the first two parts would become text.
+
+NAMES = ("occupation_name", "item_name", "level_name", "institution_name")
+COLUMNS = {
+    "kind": "text",
+    "unit_id": "integer",
+    "occupation_id": "integer",
+    "special_item_id": "integer",
+    "project_name": "text",
+    "level_id": "integer",
+    "institution_id": "integer",
+    **dict.fromkeys(COUNTS, "bigint"),
+    **dict.fromkeys(MONEY, "numeric"),
+    "plan_actual": "bigint",
+    **dict.fromkeys(NAMES, "text"),
+    "plan_id": "integer",
+    "plan_kind": "text",
+    "at": "timestamptz",
+}
+INDEX = {name: i for i, name in enumerate(COLUMNS)}
+
+
+def _part(kind: str, values: dict, rest: str) -> str:
+    """One SELECT of the statement: the given column expressions, a typed NULL for every other column."""
+    values = {"kind": f"'{kind}'", **values}
+    return "SELECT " + ", ".join(values.get(c, f"CAST(NULL AS {t})") for c, t in COLUMNS.items()) + " " + rest
+
+
+def _units(column: str, unit_ids) -> tuple[str, list]:
     if (
         connection.vendor == "postgresql"
     ):  # one array parameter: the planner uses the month / plan-year indexes
-        units, unit_params = "unit_id = ANY(%s)", [list(unit_ids)]
-    else:
-        units, unit_params = _in("unit_id", unit_ids)
+        return f"{column} = ANY(%s)", [list(unit_ids)]
+    return _in(column, unit_ids)
+
+
+def _cells(unit_ids, period: Period) -> tuple[str, list]:
+    """The CTE `s`: the scope's cells of the period summed per (unit, subject, level, institution) (the ORM's
+    sixteen filtered sums cost more to compile than the database takes to run them)."""
+    units, unit_params = _units("unit_id", unit_ids)
     in_period = "month >= %s AND month <= %s"
     sums = ", ".join(f"SUM({m}) FILTER (WHERE {in_period}) AS {m}" for m in COUNTS + MONEY)
-    sql = f"""SELECT unit_id, {', '.join(DIMS)}, {sums},
-            SUM(plan_actual) FILTER (WHERE plan_year = %s) AS plan_actual_sum
-        FROM {table} WHERE {units} AND (({in_period}) OR plan_year = %s)
-        GROUP BY unit_id, {', '.join(DIMS)}"""  # fmt: skip
+    sql = f"""s AS (SELECT unit_id, {", ".join(DIMS)}, {sums},
+            SUM(plan_actual) FILTER (WHERE plan_year = %s) AS plan_actual
+        FROM {FigureCell._meta.db_table} WHERE {units} AND (({in_period}) OR plan_year = %s)
+        GROUP BY unit_id, {", ".join(DIMS)})"""
     bounds = [period.start, period.end]
-    params = bounds * len(COUNTS + MONEY) + [period.year, *unit_params, *bounds, period.year]
+    return sql, bounds * len(COUNTS + MONEY) + [period.year, *unit_params, *bounds, period.year]
+
+
+def _among(pk: str, id_col: str) -> str:
+    """The catalogue rows whose ids are in `s` (PostgreSQL: an array of them, looked up by the primary key; a
+    semi-join would be planned as a scan of the whole catalogue)."""
+    if connection.vendor == "postgresql":
+        return f"{pk} = ANY(ARRAY(SELECT DISTINCT {id_col} FROM s))"
+    return f"{pk} IN (SELECT {id_col} FROM s)"
+
+
+def _cell_parts() -> list[str]:
+    """The rows of `s` and the names of the ids they hold (each id once)."""
+    from skillbridge.accounts.models import Organisation
+    from skillbridge.catalog.models import Occupation, SkillLevel, SpecialAbilityItem
+
+    rows = _part("c", {c: c for c in ("unit_id", *DIMS, *COUNTS, *MONEY, "plan_actual")}, "FROM s")
+    names = [
+        _part(
+            kind,
+            {id_col: pk, name_col: label},
+            f"FROM {model._meta.db_table} WHERE {_among(pk, id_col)}",
+        )
+        for kind, model, id_col, name_col, pk, label in (
+            ("o", Occupation, "occupation_id", "occupation_name", "id", "name"),
+            ("i", SpecialAbilityItem, "special_item_id", "item_name", "id", "name"),
+            ("l", SkillLevel, "level_id", "level_name", "code", "name || '/' || title"),
+            ("n", Organisation, "institution_id", "institution_name", "id", "name"),
+        )
+    ]
+    return [rows, *names]
+
+
+def _freshness_part(unit_ids) -> tuple[str, list]:
+    units, params = _units("unit_id", unit_ids)
+    sql = _part(
+        "f",
+        {"unit_id": "COUNT(*)", "at": "MIN(refreshed_at)"},
+        f"FROM {RollupUnit._meta.db_table} WHERE {units}",
+    )
+    return sql, params
+
+
+def _plans_part(unit_ids, year: int) -> tuple[str, list]:
+    """Items of the approved plans of the year (names by scalar subqueries: a few rows, and cheaper to plan than
+    two more joins)."""
+    from skillbridge.approvals.models import ReviewCase, ReviewStatus
+    from skillbridge.catalog.models import Occupation, SpecialAbilityItem
+    from skillbridge.planning.models import AnnualPlan, PlanItem
+
+    units, params = _units("p.unit_id", unit_ids)
+    occupations, items = Occupation._meta.db_table, SpecialAbilityItem._meta.db_table
+    sql = _part(
+        "p",
+        {
+            "unit_id": "p.unit_id",
+            "project_name": "it.project_name",
+            "plan_actual": "it.planned_trainees",
+            "occupation_name": f"(SELECT name FROM {occupations} WHERE id = it.occupation_id)",
+            "item_name": f"(SELECT name FROM {items} WHERE id = it.special_item_id)",
+            "plan_id": "p.id",
+            "plan_kind": "p.kind",
+            "at": "r.decided_at",
+        },
+        f"""FROM {AnnualPlan._meta.db_table} p JOIN {ReviewCase._meta.db_table} r ON r.id = p.review_id
+        LEFT JOIN {PlanItem._meta.db_table} it ON it.plan_id = p.id
+        WHERE {units} AND p.year = %s AND r.status = %s""",
+    )
+    return sql, [*params, year, str(ReviewStatus.APPROVED)]
+
+
+def _run(parts, cte: tuple[str, list] | None = None) -> list[tuple]:
+    """Run the parts as one UNION ALL statement (after the CTE `s` if given)."""
+    sql = " UNION ALL ".join(p[0] for p in parts)
+    params = [x for p in parts for x in p[1]]
+    if cte is not None:
+        sql, params = f"WITH {cte[0]} {sql}", [*cte[1], *params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        names = [c[0] for c in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return cursor.fetchall()
 
 
-def figures(unit_ids, period: Period):
-    """(per-unit metrics without 逾期, cube rows for the breakdowns) summed from the cells of the period."""
-    from .selectors import Cubes, empty_metrics
+def _datetime(value):
+    """A timestamp as the database returns it in a raw row (SQLite: text) → aware datetime."""
+    convert = getattr(connection.ops, "convert_datetimefield_value", None)
+    if value is None or convert is None:
+        return value
+    return convert(value, None, connection)
 
-    per_unit = defaultdict(empty_metrics)
-    for unit_id in unit_ids:
-        per_unit[unit_id]
-    if not unit_ids:
-        return {}, Cubes([], [])
-    rows = _cells(unit_ids, period)
-    enrolments, classes = [], []
+
+def plan_rows(rows) -> list[dict]:
+    """The 'p' rows as dicts (plan_id, unit_id, kind, decided_at, occupation, item, project, planned)."""
+    out = []
+    i = INDEX
     for row in rows:
-        bucket = per_unit[row["unit_id"]]
-        for name in COUNTS:
-            bucket[name] += row[name] or 0
-        for name in MONEY:
-            bucket[name] += _decimal(row[name])
-        plan_actual = row["plan_actual_sum"] or 0
-        key = {"unit_id": row["unit_id"], **{d: row[d] for d in DIMS}}
-        if row["enrolled"] or row["completed"] or plan_actual:
-            enrolments.append(
+        if row[0] == "p":
+            out.append(
                 {
-                    **key,
-                    "enrolled": row["enrolled"] or 0,
-                    "completed": row["completed"] or 0,
-                    "plan_actual": plan_actual,
+                    "plan_id": row[i["plan_id"]],
+                    "unit_id": row[i["unit_id"]],
+                    "kind": row[i["plan_kind"]],
+                    "decided_at": _datetime(row[i["at"]]),
+                    "occupation": row[i["occupation_name"]],
+                    "item": row[i["item_name"]],
+                    "project": row[i["project_name"]],
+                    "planned": row[i["plan_actual"]],
                 }
             )
-        if row["classes"]:
-            classes.append({**key, "classes": row["classes"]})
-    return dict(per_unit), Cubes(enrolments, classes)
+    return out
+
+
+def plans(unit_ids, year: int) -> list[dict]:
+    """The plan rows alone (the live dashboard and the year statement)."""
+    if not unit_ids:
+        return []
+    return plan_rows(_run([_plans_part(unit_ids, year)]))
+
+
+class Rolled:
+    """What one read of the rollup gives the dashboard: per-unit metrics (without 逾期), the cube rows for the
+    breakdowns and plan versus actual, the names of their ids, the plan rows and when the figures were computed
+    (None if a unit of the scope never was)."""
+
+    def __init__(self, unit_ids, period: Period):
+        from .selectors import Cubes, Names, empty_metrics
+
+        per_unit = {unit_id: empty_metrics() for unit_id in unit_ids}
+        self.per_unit, self.cubes, self.plans, self.computed_at = per_unit, Cubes([], []), [], None
+        self.names = Names({}, {}, {}, {})
+        if not unit_ids:
+            return
+        parts = [
+            *((sql, []) for sql in _cell_parts()),
+            _freshness_part(unit_ids),
+            _plans_part(unit_ids, period.year),
+        ]
+        rows = _run(parts, cte=_cells(unit_ids, period))
+        self.plans = plan_rows(rows)
+        self._add(rows, len(set(unit_ids)))
+
+    def _add(self, rows, n_units: int) -> None:
+        """Sum the 'c' rows into the units, the cubes and the names (a hot loop: plain indexes and slices)."""
+        i = INDEX
+        per_unit, names = self.per_unit, self.names
+        enrolments, classes = self.cubes.enrolments, self.cubes.classes
+        first_count, first_money, first_dim = i[COUNTS[0]], i[MONEY[0]], i["unit_id"]
+        count_cols = slice(first_count, first_count + len(COUNTS))
+        money_cols = slice(first_money, first_money + len(MONEY))
+        dim_cols = slice(first_dim, first_dim + 1 + len(DIMS))
+        keys = ("unit_id", *DIMS)
+        enrolled, completed, klasses, plan_actual = (
+            i[c] for c in ("enrolled", "completed", "classes", "plan_actual")
+        )
+        names_of = {
+            "o": (i["occupation_id"], i["occupation_name"], names.occupations),
+            "i": (i["special_item_id"], i["item_name"], names.items),
+            "l": (i["level_id"], i["level_name"], names.levels),
+            "n": (i["institution_id"], i["institution_name"], names.institutions),
+        }
+        for row in rows:
+            kind = row[0]
+            if kind in names_of:
+                id_col, name_col, target = names_of[kind]
+                target[row[id_col]] = row[name_col]
+                continue
+            if kind == "f":
+                if row[first_dim] == n_units:
+                    self.computed_at = _datetime(row[i["at"]])
+                continue
+            if kind != "c":
+                continue
+            bucket = per_unit[row[first_dim]]
+            for name, value in zip(COUNTS, row[count_cols], strict=True):
+                if value:
+                    bucket[name] += value
+            for name, value in zip(MONEY, row[money_cols], strict=True):
+                if value:
+                    bucket[name] += value if isinstance(value, Decimal) else _decimal(value)
+            n_enrolled, n_completed, n_plan = row[enrolled] or 0, row[completed] or 0, row[plan_actual] or 0
+            if n_enrolled or n_completed or n_plan or row[klasses]:
+                key = dict(zip(keys, row[dim_cols], strict=True))
+                if n_enrolled or n_completed or n_plan:
+                    enrolments.append(
+                        {**key, "enrolled": n_enrolled, "completed": n_completed, "plan_actual": n_plan}
+                    )
+                if row[klasses]:
+                    classes.append({**key, "classes": row[klasses]})

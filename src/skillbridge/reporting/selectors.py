@@ -189,10 +189,19 @@ class Cubes:
 
 
 class Names:
-    """Display names of the ids in the cubes (one small query per kind)."""
+    """Display names of the ids in the cubes (id → name, per kind)."""
 
-    def __init__(self, cubes: Cubes):
-        """All four kinds in one UNION ALL statement (one round trip instead of four)."""
+    def __init__(self, occupations: dict, items: dict, levels: dict, institutions: dict):
+        self.occupations, self.items, self.levels, self.institutions = (
+            occupations,
+            items,
+            levels,
+            institutions,
+        )
+
+    @classmethod
+    def of_cubes(cls, cubes: Cubes) -> "Names":
+        """All four kinds in one UNION ALL statement (the live path; the rollup read joins them in)."""
         from django.db import connection
 
         from skillbridge.accounts.models import Organisation
@@ -200,7 +209,7 @@ class Names:
 
         rows = cubes.enrolments + cubes.classes
         ids = {f: {r[f] for r in rows if r[f] is not None} for f in SUBJECT_FIELDS if f.endswith("_id")}
-        self.occupations, self.items, self.levels, self.institutions = {}, {}, {}, {}
+        names = cls({}, {}, {}, {})
         parts, params = [], []
         for kind, model, key, label in (
             ("o", Occupation, "occupation_id", "name"),
@@ -216,12 +225,13 @@ class Names:
                 )
                 params += sorted(ids[key])
         if not parts:
-            return
-        target = {"o": self.occupations, "i": self.items, "l": self.levels, "n": self.institutions}
+            return names
+        target = {"o": names.occupations, "i": names.items, "l": names.levels, "n": names.institutions}
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
             for kind, pk, name in cursor.fetchall():
                 target[kind][pk] = name
+        return names
 
     def subject(self, row) -> str:
         return (
@@ -448,7 +458,7 @@ def _without_jit():
 def dashboard(scope: Scope, period: Period, *, today: dt.date, live: bool = False) -> dict:
     """Everything the dashboard page, its exports, the API and a frozen report show (JSON-serialisable).
 
-    By default the counts and sums come from the rollup (`rollup.figures`, as of `computed_at`); `live=True`
+    By default the counts and sums come from the rollup (`rollup.Rolled`: one statement, as of `computed_at`); `live=True`
     computes them from the source tables (reports frozen at generation use it). 逾期 and the targets are always
     live (they depend on today's date)."""
     from django.db import transaction
@@ -468,14 +478,13 @@ def _dashboard(scope: Scope, period: Period, *, today: dt.date, live: bool = Fal
     if live:
         cubes = Cubes.build(scope.unit_ids, period)
         per_unit = unit_figures(scope.unit_ids, period, today=today, missed=missed, cubes=cubes)
-        computed_at = None
+        names, plans, computed_at = Names.of_cubes(cubes), None, None
     else:
-        per_unit, cubes = rollup.figures(scope.unit_ids, period)
+        rolled = rollup.Rolled(scope.unit_ids, period)
+        per_unit, cubes, names, plans = rolled.per_unit, rolled.cubes, rolled.names, rolled.plans
         for row in missed:
             per_unit[row["unit_id"]]["deadlines_missed"] += 1
-        at = rollup.computed_at(scope.unit_ids)
-        computed_at = at.isoformat() if at else None
-    names = Names(cubes)
+        computed_at = rolled.computed_at.isoformat() if rolled.computed_at else None
     totals = finish(_sum(per_unit.values()))
     return {
         "scope": scope.as_dict(),
@@ -494,7 +503,7 @@ def _dashboard(scope: Scope, period: Period, *, today: dt.date, live: bool = Fal
         "rows": level_rows(scope, per_unit),
         "targets": targets(scope, period, totals, per_unit, unit_packs, today=today),
         "breakdown": class_breakdown(cubes, names),
-        "plan_vs_actual": plan_vs_actual(scope, period.year, cubes, names),
+        "plan_vs_actual": plan_vs_actual(scope, period.year, cubes, names, plans),
         "deadlines": missed,
     }
 
@@ -520,38 +529,31 @@ def class_breakdown(cubes: Cubes, names: Names) -> dict[str, list[dict]]:
 # ---- plan versus actual --------------------------------------------------------------------------------
 
 
-def plan_vs_actual(scope: Scope, year: int, cubes: Cubes, names: Names) -> dict[str, list[dict]]:
+def plan_vs_actual(scope: Scope, year: int, cubes: Cubes, names: Names, plans=None) -> dict[str, list[dict]]:
     """Planned trainees (the plan in force: latest approved annual plan or adjustment plus approved temporary
-    additions) against enrolments in classes of that plan year, per unit and per occupation."""
-    from skillbridge.approvals.models import ReviewStatus
-    from skillbridge.planning.models import AnnualPlan, PlanItem, PlanKind
+    additions) against enrolments in classes of that plan year, per unit and per occupation. `plans`: the plan
+    rows of `rollup.plans` when already read (the dashboard's one statement)."""
+    from skillbridge.planning.models import PlanKind
 
-    plans = (
-        AnnualPlan.objects.filter(unit_id__in=scope.unit_ids, year=year, review__status=ReviewStatus.APPROVED)
-        .order_by("unit_id", "-review__decided_at", "-id")
-        .values("pk", "unit_id", "kind")
-    )
-    in_force, has_base = [], set()
-    for plan in plans:
-        if plan["kind"] == PlanKind.TEMPORARY:
-            in_force.append(plan["pk"])
-        elif plan["unit_id"] not in has_base:
-            has_base.add(plan["unit_id"])
-            in_force.append(plan["pk"])
+    from . import rollup
+
+    if plans is None:
+        plans = rollup.plans(scope.unit_ids, year)
+    latest = {}  # unit → its latest approved annual plan or adjustment (approval time, id)
+    for row in plans:
+        if row["kind"] != PlanKind.TEMPORARY:
+            key = (row["decided_at"] is not None, row["decided_at"] or 0, row["plan_id"])
+            if row["unit_id"] not in latest or key > latest[row["unit_id"]][0]:
+                latest[row["unit_id"]] = (key, row["plan_id"])
+    in_force = {plan_id for _, plan_id in latest.values()}
     planned_unit = defaultdict(int)
     planned_occ = defaultdict(int)
-    for row in (
-        PlanItem.objects.filter(plan_id__in=in_force)
-        .values(
-            unit_id=F("plan__unit_id"),
-            occ=F("occupation__name"),
-            item=F("special_item__name"),
-            project=F("project_name"),
-        )
-        .annotate(n=Sum("planned_trainees"))
-    ):
-        planned_unit[row["unit_id"]] += row["n"]
-        planned_occ[row["occ"] or row["item"] or row["project"] or "（其他项目）"] += row["n"]
+    for row in plans:
+        if row["planned"] and (row["kind"] == PlanKind.TEMPORARY or row["plan_id"] in in_force):
+            planned_unit[row["unit_id"]] += row["planned"]
+            planned_occ[row["occupation"] or row["item"] or row["project"] or "（其他项目）"] += row[
+                "planned"
+            ]
     actual_unit = defaultdict(int)
     actual_occ = defaultdict(int)
     for row in cubes.enrolments:
@@ -785,7 +787,7 @@ def year_statement(unit, year: int, *, today: dt.date) -> dict:
     period = Period(str(year), dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year}年度")
     cubes = Cubes.build([unit.pk], period)
     figures = unit_figures([unit.pk], period, today=today, missed=[], cubes=cubes)[unit.pk]
-    plan = plan_vs_actual(scope, year, cubes, Names(cubes))
+    plan = plan_vs_actual(scope, year, cubes, Names.of_cubes(cubes))
     budget, fund = None, None
     YearBudget = _model("funds", "YearBudget")
     if YearBudget is not None:
