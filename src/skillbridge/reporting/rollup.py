@@ -7,8 +7,10 @@ per figure, each keyed by the month of the figure's own date — the same defini
 start of the term and the release date) and counted in the release month. The plan-year actual is keyed by plan
 year: refreshing a month also rebuilds the plan years of its year.
 
-Reading (`figures`): one grouped query over the scope's cells in the period, summed per unit for the totals and
-per (unit, subject, level, institution) for the breakdowns and plan versus actual.
+Reading (`Rolled`): one statement per dashboard — the scope's cells of the period summed per (unit, subject,
+level, institution), the names of their ids, the units' freshness and the plan items of the plan year — summed
+per unit for the totals; the per-(unit, subject, level, institution) rows feed the breakdowns and plan versus
+actual.
 """
 
 from decimal import Decimal
@@ -208,9 +210,12 @@ def _decimal(value) -> Decimal:
 # Everything the dashboard reads besides 逾期 comes in one statement (one round trip, no ORM to compile): the
 # scope's cells summed per (unit, subject, level, institution) over the period (`s`, a CTE), then UNION ALL of
 # parts, one row kind each, all in the same columns (NULL where a part has nothing to say):
-#   'c' a row of `s`;
+#   'u' a unit's totals (`s` summed per unit);
+#   'c' a row of `s` with something for the breakdowns (参训, 结业, 开班 or plan-year actual), those columns only;
 #   'o' / 'i' / 'l' / 'n' the name of an occupation / special item / level / institution found in `s` (its id
 #       and name in the columns of that kind);
+#   'g' (a province's dashboard) a city bureau: region_code and its name in institution_name, for the names of
+#       the cities;
 #   'f' freshness: unit_id = how many of the scope's units were ever computed, at = the oldest refresh;
 #   'p' an item of an approved plan of the plan year (a plan without items: one row without): plan_id,
 #       plan_kind, at = the plan's approval time, plan_actual = planned trainees, subject names
@@ -231,6 +236,7 @@ COLUMNS = {
     **dict.fromkeys(MONEY, "numeric"),
     "plan_actual": "bigint",
     **dict.fromkeys(NAMES, "text"),
+    "region_code": "text",
     "plan_id": "integer",
     "plan_kind": "text",
     "at": "timestamptz",
@@ -275,11 +281,21 @@ def _among(pk: str, id_col: str) -> str:
 
 
 def _cell_parts() -> list[str]:
-    """The rows of `s` and the names of the ids they hold (each id once)."""
+    """The units' totals, the rows of `s` the breakdowns need and the names of the ids in `s` (each id once)."""
     from skillbridge.accounts.models import Organisation
     from skillbridge.catalog.models import Occupation, SkillLevel, SpecialAbilityItem
 
-    rows = _part("c", {c: c for c in ("unit_id", *DIMS, *COUNTS, *MONEY, "plan_actual")}, "FROM s")
+    totals = _part(
+        "u",
+        {"unit_id": "unit_id", **{m: f"CAST(SUM({m}) AS {COLUMNS[m]})" for m in COUNTS + MONEY}},
+        "FROM s GROUP BY unit_id",
+    )  # a sum of bigints is numeric on PostgreSQL: counts cast back to integers
+    cube = ("enrolled", "completed", "classes", "plan_actual")
+    rows = _part(
+        "c",
+        {c: c for c in ("unit_id", *DIMS, *cube)},
+        f"FROM s WHERE {' OR '.join(f'{c} <> 0' for c in cube)}",
+    )
     names = [
         _part(
             kind,
@@ -293,7 +309,22 @@ def _cell_parts() -> list[str]:
             ("n", Organisation, "institution_id", "institution_name", "id", "name"),
         )
     ]
-    return [rows, *names]
+    return [totals, rows, *names]
+
+
+def _cities_part(region_codes) -> tuple[str, list]:
+    """The city bureaus of the cities of the units (the names of the cities, see `selectors.level_rows`)."""
+    from skillbridge.accounts.models import Organisation
+    from skillbridge.accounts.scope import CITY_SCOPE
+
+    codes, params = _in("region_code", sorted({code[:4] + "00" for code in region_codes}))
+    types, type_params = _in("org_type", sorted(CITY_SCOPE))
+    sql = _part(
+        "g",
+        {"region_code": "region_code", "institution_name": "name"},
+        f"FROM {Organisation._meta.db_table} WHERE {codes} AND {types}",
+    )
+    return sql, [*params, *type_params]
 
 
 def _freshness_part(unit_ids) -> tuple[str, list]:
@@ -383,28 +414,30 @@ def plans(unit_ids, year: int) -> list[dict]:
 
 class Rolled:
     """What one read of the rollup gives the dashboard: per-unit metrics (without 逾期), the cube rows for the
-    breakdowns and plan versus actual, the names of their ids, the plan rows and when the figures were computed
-    (None if a unit of the scope never was)."""
+    breakdowns and plan versus actual, the names of their ids, the plan rows, when the figures were computed
+    (None if a unit of the scope never was) and, when asked for (`cities`: the units' region codes), the city
+    bureaus [(region code, name)]."""
 
-    def __init__(self, unit_ids, period: Period):
+    def __init__(self, unit_ids, period: Period, *, cities=None):
         from .selectors import Cubes, Names, empty_metrics
 
         per_unit = {unit_id: empty_metrics() for unit_id in unit_ids}
         self.per_unit, self.cubes, self.plans, self.computed_at = per_unit, Cubes([], []), [], None
-        self.names = Names({}, {}, {}, {})
+        self.names, self.city_bureaus = Names({}, {}, {}, {}), []
         if not unit_ids:
             return
         parts = [
             *((sql, []) for sql in _cell_parts()),
             _freshness_part(unit_ids),
             _plans_part(unit_ids, period.year),
+            *([_cities_part(cities)] if cities else []),
         ]
         rows = _run(parts, cte=_cells(unit_ids, period))
         self.plans = plan_rows(rows)
         self._add(rows, len(set(unit_ids)))
 
     def _add(self, rows, n_units: int) -> None:
-        """Sum the 'c' rows into the units, the cubes and the names (a hot loop: plain indexes and slices)."""
+        """Sum the rows into the units, the cubes and the names (a hot loop: plain indexes and slices)."""
         i = INDEX
         per_unit, names = self.per_unit, self.names
         enrolments, classes = self.cubes.enrolments, self.cubes.classes
@@ -424,25 +457,12 @@ class Rolled:
         }
         for row in rows:
             kind = row[0]
-            if kind in names_of:
-                id_col, name_col, target = names_of[kind]
-                target[row[id_col]] = row[name_col]
-                continue
-            if kind == "f":
-                if row[first_dim] == n_units:
-                    self.computed_at = _datetime(row[i["at"]])
-                continue
-            if kind != "c":
-                continue
-            bucket = per_unit[row[first_dim]]
-            for name, value in zip(COUNTS, row[count_cols], strict=True):
-                if value:
-                    bucket[name] += value
-            for name, value in zip(MONEY, row[money_cols], strict=True):
-                if value:
-                    bucket[name] += value if isinstance(value, Decimal) else _decimal(value)
-            n_enrolled, n_completed, n_plan = row[enrolled] or 0, row[completed] or 0, row[plan_actual] or 0
-            if n_enrolled or n_completed or n_plan or row[klasses]:
+            if kind == "c":
+                n_enrolled, n_completed, n_plan = (
+                    row[enrolled] or 0,
+                    row[completed] or 0,
+                    row[plan_actual] or 0,
+                )
                 key = dict(zip(keys, row[dim_cols], strict=True))
                 if n_enrolled or n_completed or n_plan:
                     enrolments.append(
@@ -450,3 +470,19 @@ class Rolled:
                     )
                 if row[klasses]:
                     classes.append({**key, "classes": row[klasses]})
+            elif kind == "u":
+                bucket = per_unit[row[first_dim]]
+                for name, value in zip(COUNTS, row[count_cols], strict=True):
+                    if value:
+                        bucket[name] += value
+                for name, value in zip(MONEY, row[money_cols], strict=True):
+                    if value:
+                        bucket[name] += value if isinstance(value, Decimal) else _decimal(value)
+            elif kind in names_of:
+                id_col, name_col, target = names_of[kind]
+                target[row[id_col]] = row[name_col]
+            elif kind == "f":
+                if row[first_dim] == n_units:
+                    self.computed_at = _datetime(row[i["at"]])
+            elif kind == "g":
+                self.city_bureaus.append((row[i["region_code"]], row[i["institution_name"]]))

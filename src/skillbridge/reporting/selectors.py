@@ -428,13 +428,14 @@ def _sum(items) -> dict:
     return total
 
 
-def level_rows(scope: Scope, per_unit: dict[int, dict]) -> list[dict]:
-    """The rows of the level below the scope: cities of a province, units of a city (a unit: itself)."""
+def level_rows(scope: Scope, per_unit: dict[int, dict], city_bureaus=None) -> list[dict]:
+    """The rows of the level below the scope: cities of a province, units of any other scope (a unit: itself).
+    `city_bureaus`: the city bureaus' [(region code, name)] when already read (the rollup's one statement)."""
     if scope.level == "province":
         groups = defaultdict(list)
         for unit in scope.units:
             groups[unit.region_code[:4]].append(per_unit[unit.pk])
-        names = city_names(groups)
+        names = city_names(groups) if city_bureaus is None else _city_names(groups, city_bureaus)
         return [
             {"level": "city", "key": prefix, "name": names[prefix], **finish(_sum(items))}
             for prefix, items in sorted(groups.items())
@@ -443,6 +444,15 @@ def level_rows(scope: Scope, per_unit: dict[int, dict]) -> list[dict]:
         {"level": "unit", "key": str(unit.pk), "name": unit.name, **finish(per_unit[unit.pk])}
         for unit in scope.units
     ]
+
+
+def _city_names(prefixes, bureaus) -> dict[str, str]:
+    """As `scopes.city_names`, from rows already read: 常州市人力资源和社会保障局 → 常州市."""
+    names = {}
+    for code, name in sorted(bureaus):
+        if "市" in name and code[:4] not in names:
+            names[code[:4]] = name[: name.index("市") + 1]
+    return {p: names.get(p, f"{p}00") for p in prefixes}
 
 
 def _without_jit():
@@ -478,10 +488,12 @@ def _dashboard(scope: Scope, period: Period, *, today: dt.date, live: bool = Fal
     if live:
         cubes = Cubes.build(scope.unit_ids, period)
         per_unit = unit_figures(scope.unit_ids, period, today=today, missed=missed, cubes=cubes)
-        names, plans, computed_at = Names.of_cubes(cubes), None, None
+        names, plans, computed_at, city_bureaus = Names.of_cubes(cubes), None, None, None
     else:
-        rolled = rollup.Rolled(scope.unit_ids, period)
+        cities = [u.region_code for u in scope.units] if scope.level == "province" else None
+        rolled = rollup.Rolled(scope.unit_ids, period, cities=cities)
         per_unit, cubes, names, plans = rolled.per_unit, rolled.cubes, rolled.names, rolled.plans
+        city_bureaus = rolled.city_bureaus
         for row in missed:
             per_unit[row["unit_id"]]["deadlines_missed"] += 1
         computed_at = rolled.computed_at.isoformat() if rolled.computed_at else None
@@ -500,7 +512,7 @@ def _dashboard(scope: Scope, period: Period, *, today: dt.date, live: bool = Fal
         "has_assessment": assessment_available(),
         "has_subsidies": subsidies_available(),
         "totals": totals,
-        "rows": level_rows(scope, per_unit),
+        "rows": level_rows(scope, per_unit, city_bureaus),
         "targets": targets(scope, period, totals, per_unit, unit_packs, today=today),
         "breakdown": class_breakdown(cubes, names),
         "plan_vs_actual": plan_vs_actual(scope, period.year, cubes, names, plans),
