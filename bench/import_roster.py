@@ -31,6 +31,7 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -146,7 +147,7 @@ def _count_writer_server_cpu() -> list[float]:
     write = services._write
 
     def counted(*args, **kwargs):
-        if not kwargs.get("pipelined"):
+        if not isinstance(threading.current_thread(), services._Writer):
             return write(*args, **kwargs)
         backend = _backend_pid()
         start = _cpu_of(backend)

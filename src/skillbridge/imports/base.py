@@ -222,6 +222,12 @@ class Importer(ABC):
         imported twice updates, never duplicates). Runs inside the import's single transaction.
         Returns (created, updated)."""
 
+    def flush(self) -> None:  # noqa: B027 — optional hook
+        """Pass 2 alongside pass 1 only: called (inside the transaction) whenever every batch handed over so
+        far has been written and the writer would wait for the next. An importer that collects rows in
+        ``write`` to insert them in bulk sends what it has now, so the server inserts while pass 1 reads on;
+        when it is behind, several batches go in one statement."""
+
     def finish(self) -> None:  # noqa: B027 — optional hook
         """After the last ``write``, in the same transaction: set-based work over everything written (e.g.
         one duplicate probe for all the rows instead of one per batch)."""

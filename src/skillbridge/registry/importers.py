@@ -158,7 +158,7 @@ class PeopleImporter(Importer):
         self._found: tuple[dict, dict] | None = None  # the current batch's rows in the database (validate)
         self._flag: list[int] = []  # people created or changed: probed for duplicates by ``finish``
         self._next_person_id: int | None = None  # SQLite: the next primary key to give a new person
-        self._new_people: list[list[tuple]] = []  # per batch, rows of PERSON_COLUMNS: inserted by ``finish``
+        self._new_people: list[list[tuple]] = []  # per batch, PERSON_COLUMNS rows (``_insert_new``)
         self._new_episodes: list[list[tuple]] = []  # per batch, rows of EPISODE_COLUMNS
         self.counts = dict.fromkeys(
             (
@@ -479,7 +479,7 @@ class PeopleImporter(Importer):
         """A staged batch comes with its plan (``_plan``, from the rows pass 1 read to check it), so pass 2
         looks nothing up again. A row another user wrote in between makes an insert break a unique
         constraint: the import then fails as a whole (``imports.services`` turns it into a conflict).
-        Updates are written here; new rows are collected and inserted by ``finish``."""
+        Updates are written here; new rows are collected and inserted by ``flush`` or ``finish``."""
         if not self.units:
             self.prepare()
         if rows and isinstance(rows[0], Row):
@@ -513,8 +513,6 @@ class PeopleImporter(Importer):
             flag += [pk for pk, p in zip(person_ids, plan, strict=True) if p[0] is None]
         _update(Person, [*PERSON_UPDATE_FIELDS, "updated_at"], changed_people)
         self._write_episodes(rows, plan, person_ids, stamp)
-        if connection.vendor == "postgresql":
-            self._insert_new()  # as each batch comes: pass 2 runs alongside pass 1 there (see ``finish``)
         self.counts["people_created"] += len(new_people)
         updated = len(rows) - len(new_people)
         self.counts["people_updated"] += updated
@@ -530,17 +528,21 @@ class PeopleImporter(Importer):
         self._next_person_id += count
         return list(range(first, first + count))
 
+    def flush(self) -> None:
+        """Pass 2 alongside pass 1 (PostgreSQL): the new rows collected so far, now (``_insert_new``)."""
+        self._insert_new()
+
     def finish(self) -> None:
-        """SQLite: the new people, then their new episodes, each in one ``executemany`` over all batches
-        (PostgreSQL: ``write`` has inserted each batch's already, with ``COPY``, while pass 1 was still
-        reading the next ones: ``imports.services._Writer``). Then possible duplicates of every person
-        created or changed: one set-based probe."""
+        """The new rows not inserted yet (``_insert_new``), then possible duplicates of every person created
+        or changed: one set-based probe."""
         self._insert_new()
         self.counts["duplicates_flagged"] += flag_duplicates_of(self._flag)
         self._flag = []
 
     def _insert_new(self) -> None:
-        """The new people, then their new episodes, collected so far."""
+        """The new people, then their new episodes, collected by ``write`` since the last time: each in one
+        ``COPY`` (PostgreSQL; SQLite: one ``executemany``) over all those batches, so the client streams
+        rows while the server inserts them, rather than the two taking turns per batch."""
         _insert(Person, PERSON_COLUMNS, self._new_people)
         self._new_people = []
         _insert(Episode, EPISODE_COLUMNS, self._new_episodes)
