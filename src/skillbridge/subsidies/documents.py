@@ -11,6 +11,7 @@ from xlsxwriter import Workbook
 
 from skillbridge.approvals.models import ReviewStage
 from skillbridge.registry.idnumbers import mask_id_number
+from skillbridge.web.exports import form_sheet
 from skillbridge.web.pdf import Paragraph, Spacer, cell, mm, render, styles
 
 from .models import Claim, ClaimKind
@@ -137,28 +138,17 @@ def claim_xlsx(claim: Claim) -> bytes:
     form_title, detail_title = TITLES[claim.kind]
     buffer = io.BytesIO()
     book = Workbook(buffer, {"in_memory": True})
-    title = book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
-    label = book.add_format(
-        {"bold": True, "border": 1, "bg_color": "#EEF2F7", "valign": "vcenter", "text_wrap": True}
+    formats = form_sheet(
+        book,
+        claim.form_number + "申领表",
+        title=form_title,
+        widths=(34, 60),
+        seal=f"{claim.claimant_name}（盖章）",
+        filled=f"填表日期：{_cn(claim.filled_on)}",
+        fields=form_fields(claim),
+        opinions=[(heading, f"{text}\n(盖章) {day}".strip()) for heading, text, day in opinions(claim)],
     )
-    value = book.add_format({"border": 1, "valign": "vcenter", "text_wrap": True})
-    sheet = book.add_worksheet(claim.form_number + "申领表")
-    sheet.set_column(0, 0, 34)
-    sheet.set_column(1, 1, 60)
-    sheet.merge_range(0, 0, 0, 1, form_title, title)
-    sheet.set_row(0, 30)
-    sheet.write(1, 0, f"{claim.claimant_name}（盖章）")
-    sheet.write(1, 1, f"填表日期：{_cn(claim.filled_on)}")
-    row = 2
-    for name, text in form_fields(claim):
-        sheet.write(row, 0, name, label)
-        sheet.write(row, 1, text, value)
-        row += 1
-    for heading, text, day in opinions(claim):
-        sheet.write(row, 0, heading, label)
-        sheet.write(row, 1, f"{text}\n(盖章) {day}".strip(), value)
-        sheet.set_row(row, 60)
-        row += 1
+    title, label, value = formats["title"], formats["label"], formats["value"]
     detail = book.add_worksheet(claim.detail_form_number + "申领明细")
     detail.merge_range(0, 0, 0, len(DETAIL_HEADERS) - 1, detail_title, title)
     detail.write(

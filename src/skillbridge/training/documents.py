@@ -11,6 +11,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Table, TableStyle
 from xlsxwriter import Workbook
 
+from skillbridge.web.exports import form_sheet
 from skillbridge.web.pdf import Paragraph, Spacer, cell, mm, render, styles
 
 from .checks import CLASS_HOUR_MINUTES
@@ -64,32 +65,23 @@ def application_xlsx(application) -> bytes:
     """附件4 as a worksheet: the title row, the unit and date, then the form's fields and opinions."""
     buffer = io.BytesIO()
     book = Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("办班申报表")
-    title = book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
-    label = book.add_format(
-        {"bold": True, "border": 1, "bg_color": "#EEF2F7", "valign": "vcenter", "text_wrap": True}
-    )
-    value = book.add_format({"border": 1, "valign": "vcenter", "text_wrap": True})
-    sheet.set_column(0, 0, 22)
-    sheet.set_column(1, 1, 70)
-    sheet.merge_range(0, 0, 0, 1, FORM_TITLE, title)
-    sheet.set_row(0, 30)
-    sheet.write(1, 0, f"{application.unit.name}（盖章）")
-    sheet.write(1, 1, f"填报日期：{_cn(application.filled_on)}")
-    row = 2
-    for name, text in form_fields(application):
-        sheet.write(row, 0, name, label)
-        sheet.write(row, 1, text, value)
-        row += 1
     bureau, city = _opinion_boxes(application)
-    for name, (_, opinion, day) in (
-        ("省监狱管理局（省戒毒管理局）意见", bureau),
-        ("市人力资源和社会保障局意见", city),
-    ):
-        sheet.write(row, 0, name, label)
-        sheet.write(row, 1, f"{opinion}\n（盖章）{day}".strip(), value)
-        sheet.set_row(row, 60)
-        row += 1
+    form_sheet(
+        book,
+        "办班申报表",
+        title=FORM_TITLE,
+        widths=(22, 70),
+        seal=f"{application.unit.name}（盖章）",
+        filled=f"填报日期：{_cn(application.filled_on)}",
+        fields=form_fields(application),
+        opinions=[
+            (name, f"{opinion}\n（盖章）{day}".strip())
+            for name, (_, opinion, day) in (
+                ("省监狱管理局（省戒毒管理局）意见", bureau),
+                ("市人力资源和社会保障局意见", city),
+            )
+        ],
+    )
     book.close()
     return buffer.getvalue()
 

@@ -36,3 +36,34 @@ def xlsx_response(
     )
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def form_sheet(book: Workbook, name: str, *, title, widths, seal, filled, fields, opinions) -> dict:
+    """An official paper form as a two-column worksheet: the title, who seals it and when it was filled in,
+    a row per (label, text) field, then a tall row per (heading, text) opinion box. Returns the formats, so
+    further sheets of the same book look the same."""
+    formats = {
+        "title": book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),
+        "label": book.add_format(
+            {"bold": True, "border": 1, "bg_color": "#EEF2F7", "valign": "vcenter", "text_wrap": True}
+        ),
+        "value": book.add_format({"border": 1, "valign": "vcenter", "text_wrap": True}),
+    }
+    sheet = book.add_worksheet(name)
+    sheet.set_column(0, 0, widths[0])
+    sheet.set_column(1, 1, widths[1])
+    sheet.merge_range(0, 0, 0, 1, title, formats["title"])
+    sheet.set_row(0, 30)
+    sheet.write(1, 0, seal)
+    sheet.write(1, 1, filled)
+    row = 2
+    for label, text in fields:
+        sheet.write(row, 0, label, formats["label"])
+        sheet.write(row, 1, text, formats["value"])
+        row += 1
+    for heading, text in opinions:
+        sheet.write(row, 0, heading, formats["label"])
+        sheet.write(row, 1, text, formats["value"])
+        sheet.set_row(row, 60)
+        row += 1
+    return formats
