@@ -21,6 +21,7 @@ Definitions (shown on the page in 口径说明):
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from operator import itemgetter
 
 from django.apps import apps
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
@@ -523,15 +524,30 @@ def _dashboard(scope: Scope, period: Period, *, today: dt.date, live: bool = Fal
 # ---- classes by occupation, level, institution ---------------------------------------------------------
 
 
+BREAKDOWN_KEYS = {
+    "occupation": ("occupation_id", "special_item_id", "project_name"),
+    "level": ("level_id",),
+    "institution": ("institution_id",),
+}
+
+
 def class_breakdown(cubes: Cubes, names: Names) -> dict[str, list[dict]]:
+    """Classes and trainees per occupation, level and institution: summed per id first, then named (ids that
+    share a name are summed together)."""
     out = {}
-    for key in ("occupation", "level", "institution"):
-        classes, people = defaultdict(int), defaultdict(int)
+    for key, columns in BREAKDOWN_KEYS.items():
+        ids = itemgetter(*columns)
+        by_id_classes, by_id_people = defaultdict(int), defaultdict(int)
         for row in cubes.classes:
-            classes[names.of(key, row)] += row["classes"]
+            by_id_classes[ids(row)] += row["classes"]
         for row in cubes.enrolments:
             if row["enrolled"]:
-                people[names.of(key, row)] += row["enrolled"]
+                by_id_people[ids(row)] += row["enrolled"]
+        classes, people = defaultdict(int), defaultdict(int)
+        for found, totals in ((by_id_classes, classes), (by_id_people, people)):
+            for value, n in found.items():
+                row = dict(zip(columns, value if len(columns) > 1 else (value,), strict=True))
+                totals[names.of(key, row)] += n
         rows = [{"name": name, "classes": n, "enrolled": people.get(name, 0)} for name, n in classes.items()]
         rows.sort(key=lambda r: (-r["classes"], -r["enrolled"], r["name"]))
         out[key] = rows
