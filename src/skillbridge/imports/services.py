@@ -40,7 +40,6 @@ import gc
 import hashlib
 import logging
 import queue
-import sys
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -434,22 +433,14 @@ class _Writer(threading.Thread):
             yield batch
 
 
-# While the writer runs, how long pass 1 may keep the GIL once the writer wants it back (Python's default
-# is 5 ms). The writer waits for the server a few times per batch, then needs the GIL for a moment to send
-# the next statement: with the default, the server would idle up to 5 ms each time.
-WRITER_SWITCH_INTERVAL = 0.0005
-
-
 def _validate_and_write(job: ImportJob, importer: Importer, errors: RowErrors) -> bool:
     """Pass 1 with pass 2 alongside it (``_Writer``, started with the first staged batch). True once
     written; False if the file has errors (then nothing is written). Raises what the writer raised."""
     writer = None
     commit = False
-    interval = sys.getswitchinterval()
     try:
         for batch in _checked(job, importer, errors):
             if writer is None:
-                sys.setswitchinterval(WRITER_SWITCH_INTERVAL)
                 writer = _Writer(job, importer)
                 writer.start()
             writer.put(batch)
@@ -460,7 +451,6 @@ def _validate_and_write(job: ImportJob, importer: Importer, errors: RowErrors) -
     finally:
         if writer is not None:
             writer.close(commit=commit)
-        sys.setswitchinterval(interval)
     return True
 
 
