@@ -48,14 +48,16 @@ class Scope:
         return {"level": self.level, "code": self.code, "name": self.name}
 
 
-def city_names(region_codes) -> dict[str, str]:
-    """City prefix → city name (from the city bureaus' names: 常州市人力资源和社会保障局 → 常州市)."""
+def city_names(region_codes, bureaus=None) -> dict[str, str]:
+    """City prefix → city name, from the city bureaus' names (常州市人力资源和社会保障局 → 常州市). ``bureaus``:
+    the (region code, name) rows when already read (the dashboard's one statement returns them)."""
     prefixes = {code[:4] for code in region_codes}
+    if bureaus is None:
+        bureaus = Organisation.objects.filter(
+            region_code__in=[p + "00" for p in prefixes], org_type__in=list(CITY_SCOPE)
+        ).values_list("region_code", "name")
     names = {}
-    rows = Organisation.objects.filter(
-        region_code__in=[p + "00" for p in prefixes], org_type__in=list(CITY_SCOPE)
-    ).values_list("region_code", "name")
-    for code, name in sorted(rows):
+    for code, name in sorted(bureaus):
         if "市" in name and code[:4] not in names:
             names[code[:4]] = name[: name.index("市") + 1]
     return {p: names.get(p, f"{p}00") for p in prefixes}

@@ -436,7 +436,7 @@ def level_rows(scope: Scope, per_unit: dict[int, dict], city_bureaus=None) -> li
         groups = defaultdict(list)
         for unit in scope.units:
             groups[unit.region_code[:4]].append(per_unit[unit.pk])
-        names = city_names(groups) if city_bureaus is None else _city_names(groups, city_bureaus)
+        names = city_names(groups, city_bureaus)
         return [
             {"level": "city", "key": prefix, "name": names[prefix], **finish(_sum(items))}
             for prefix, items in sorted(groups.items())
@@ -445,15 +445,6 @@ def level_rows(scope: Scope, per_unit: dict[int, dict], city_bureaus=None) -> li
         {"level": "unit", "key": str(unit.pk), "name": unit.name, **finish(per_unit[unit.pk])}
         for unit in scope.units
     ]
-
-
-def _city_names(prefixes, bureaus) -> dict[str, str]:
-    """As `scopes.city_names`, from rows already read: 常州市人力资源和社会保障局 → 常州市."""
-    names = {}
-    for code, name in sorted(bureaus):
-        if "市" in name and code[:4] not in names:
-            names[code[:4]] = name[: name.index("市") + 1]
-    return {p: names.get(p, f"{p}00") for p in prefixes}
 
 
 def _without_jit():
