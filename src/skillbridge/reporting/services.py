@@ -268,16 +268,18 @@ def rollup_request(*, actor, scope: Scope) -> "RollupRun":
 ROLLUP_MAX_AGE = dt.timedelta(minutes=15)
 
 
-def rollup_request_if_stale(*, actor, scope: Scope, now: dt.datetime | None = None) -> "RollupRun | None":
-    """Queue a refresh when a unit of the scope was never computed or is older than ROLLUP_MAX_AGE, unless a
-    refresh is already queued since then (any scope: the next opening catches what it did not cover)."""
-    from .models import RollupStatus, RollupUnit
+def rollup_request_if_stale(
+    *, actor, scope: Scope, computed_at: dt.datetime | None, now: dt.datetime | None = None
+) -> "RollupRun | None":
+    """Queue a refresh when the scope's figures (``computed_at``: the dashboard's, i.e. its oldest unit's, None
+    if a unit was never computed) are older than ROLLUP_MAX_AGE, unless a refresh is already queued since then
+    (any scope: the next opening catches what it did not cover)."""
+    from .models import RollupStatus
 
     if actor is None or not actor.has_role(*WRITERS) or not scope.unit_ids:
         return None
     since = (now or timezone.now()) - ROLLUP_MAX_AGE
-    fresh = RollupUnit.objects.filter(unit_id__in=scope.unit_ids, refreshed_at__gte=since).count()
-    if fresh == len(set(scope.unit_ids)):
+    if computed_at is not None and computed_at >= since:
         return None
     if RollupRun.objects.filter(status=RollupStatus.QUEUED, requested_at__gte=since).exists():
         return None

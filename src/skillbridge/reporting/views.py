@@ -93,7 +93,8 @@ def dashboard(request):
     scope = scope_for(request.user, **_drill(request))
     data = selectors.dashboard(scope, period, today=today)
     title = f"{scope.name}职业技能培训统计（{period.label}）"
-    services.rollup_request_if_stale(actor=request.user, scope=scope)
+    computed_at = parse_datetime(data["computed_at"]) if data["computed_at"] else None
+    services.rollup_request_if_stale(actor=request.user, scope=scope, computed_at=computed_at)
     if request.GET.get("export") == "xlsx":
         _audit_export(request.user, "统计数据", scope, period)
         return exports.xlsx_download(f"{title}.xlsx", exports.workbook_bytes(data, title=title))
@@ -113,9 +114,7 @@ def dashboard(request):
             "level_labels": LEVEL_LABELS,
             "live": True,
             "can_refresh": _can_write(request.user),
-            "computed_at": timezone.localtime(parse_datetime(data["computed_at"]))
-            if data["computed_at"]
-            else None,
+            "computed_at": timezone.localtime(computed_at) if computed_at else None,
             "people_keys": _people_keys(request.user, scope, data),
             "ended_classes": list(selectors.classes_ended(scope, period)[:100])
             if scope.level == "unit"
