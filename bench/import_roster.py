@@ -17,9 +17,10 @@ that its peak RSS (`VmHWM`) is its own, in this order:
   hash, store, pass 1: read the sheet once, convert, validate and stage every row; pass 2: write the staged
   rows in one transaction, audit); asserts status done and that N people (and N episodes) exist afterwards.
 
-Besides wall time, each phase reports the CPU time of its own process and, on a local PostgreSQL, of the
-server backend serving it (from /proc): on a shared, loaded machine the wall-clock ratio drifts with the
-load, the CPU ratio much less.
+Besides wall time, each phase reports the CPU time of its own process (all threads) and, on a local
+PostgreSQL, of the server backends serving it (from /proc): the job's connection and the one of the writer
+thread that runs pass 2 alongside pass 1 (`imports.services._Writer`). On a shared, loaded machine the
+wall-clock ratio drifts with the load, the CPU ratio much less.
 
 The limit is the median of the three parses. Requirement (issue 3): each import ≤ 3× the limit.
 """
