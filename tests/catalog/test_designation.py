@@ -202,6 +202,54 @@ def test_exemption_refused_with_an_active_dishonesty_record(cz):
     assert Designation.objects.count() == count + 1
 
 
+def test_exemption_cannot_cite_another_citys_call(client, cz):
+    hefei_call = DesignationCall.objects.create(
+        region_code="340100",
+        title="合肥市2028年度定点培训机构征集公告",
+        deadline=D(2027, 11, 30),
+        period_from=D(2028, 1, 1),
+        period_to=D(2029, 12, 31),
+        published_on=D(2027, 11, 1),
+        justice_org=cz.orgs["合肥市人力资源和社会保障局"],
+        hrss_org=cz.orgs["合肥市人力资源和社会保障局"],
+    )
+    tn = cz.orgs["常州市天宁区职业培训学校"]
+    count = Designation.objects.count()
+    with pytest.raises(ServiceError, match="所选征集公告不是本市发布的") as raised:
+        services.designation_exempt(
+            actor=cz.user("cz_hrss_reviewer"),
+            institution=tn,
+            region_code="320400",
+            valid_from=D(2028, 1, 1),
+            valid_to=D(2029, 12, 31),
+            basis_note="免于重新认定",
+            call=hefei_call,
+            today=D(2027, 12, 1),
+        )
+    assert raised.value.field == "call_id"
+    client.force_login(cz.user("cz_hrss_reviewer"))
+    response = client.post(
+        "/api/v1/catalog/designations/exempt",
+        json.dumps(
+            {
+                "institution_id": tn.pk,
+                "call_id": hefei_call.pk,
+                "valid_from": "2028-01-01",
+                "valid_to": "2029-12-31",
+                "basis_note": "免于重新认定",
+            }
+        ),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert (response.json()["message"], response.json()["field"]) == (
+        "所选征集公告不是本市发布的，不能作为免于重新认定的依据",
+        "call_id",
+    )
+    assert Designation.objects.count() == count
+    assert not Designation.objects.filter(call=hefei_call).exists()
+
+
 def test_exemption_needs_a_previous_designation(cz):
     with pytest.raises(Conflict, match="此前未经本市认定"):
         services.designation_exempt(

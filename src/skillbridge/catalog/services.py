@@ -611,6 +611,8 @@ def designation_exempt(
     region = _check_region(region_code)
     require_city_org(actor, region, CITY_DESIGNATORS, DECIDE_ROLES)
     _require_institution(institution)
+    if call is not None and call.region_code != region:
+        raise ServiceError("所选征集公告不是本市发布的，不能作为免于重新认定的依据", field="call_id")
     today = today or _today()
     if not basis_note.strip():
         raise ServiceError("须填写免于重新认定的依据", field="basis_note")
