@@ -172,3 +172,24 @@ def test_opening_a_stale_dashboard_queues_one_refresh(client, world):
     client.force_login(world.demo.user("czjs_operator"))
     client.get("/reporting/?period=2026")
     assert RollupRun.objects.count() == runs + 1
+
+
+def test_reading_stale_figures_through_the_api_queues_one_refresh(client, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(world.demo.user("ly_operator"))
+    runs = RollupRun.objects.count()
+    assert client.get("/api/v1/reporting/dashboard", {"period": "2026"}).status_code == 200
+    assert RollupRun.objects.count() == runs
+    RollupUnit.objects.filter(unit=world.ly).update(refreshed_at=timezone.now() - timedelta(minutes=16))
+    assert client.get("/api/v1/reporting/dashboard", {"period": "2026"}).status_code == 200
+    assert client.get("/api/v1/reporting/dashboard", {"period": "2026Q3"}).status_code == 200
+    assert RollupRun.objects.count() == runs + 1
+    run = RollupRun.objects.latest("pk")
+    assert (run.status, run.unit_ids, run.requested_by.username) == (
+        RollupStatus.QUEUED,
+        [world.ly.pk],
+        "ly_operator",
+    )

@@ -103,7 +103,9 @@ def _scope(request, q: ScopeQuery):
 @router.get("/dashboard", response=dict[str, Any], summary="统计看板数据（与页面一致）")
 def dashboard(request, q: Query[ScopeQuery]):
     scope, period, today = _scope(request, q)
-    return selectors.dashboard(scope, period, today=today)
+    data = selectors.dashboard(scope, period, today=today)
+    services.rollup_request_if_stale(actor=request.user, scope=scope, computed_at=data["computed_at"])
+    return data
 
 
 @router.get("/people", response=list[PersonRow], summary="指标对应的人员名单（身份证号码脱敏）")

@@ -7,6 +7,7 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from skillbridge.accounts.models import Organisation, OrgType
 from skillbridge.audit.services import audit_record
@@ -269,16 +270,17 @@ ROLLUP_MAX_AGE = dt.timedelta(minutes=15)
 
 
 def rollup_request_if_stale(
-    *, actor, scope: Scope, computed_at: dt.datetime | None, now: dt.datetime | None = None
+    *, actor, scope: Scope, computed_at: str | None, now: dt.datetime | None = None
 ) -> "RollupRun | None":
-    """Queue a refresh when the scope's figures (``computed_at``: the dashboard's, i.e. its oldest unit's, None
-    if a unit was never computed) are older than ROLLUP_MAX_AGE, unless a refresh is already queued since then
-    (any scope: the next opening catches what it did not cover)."""
+    """Queue a refresh when the scope's figures (``computed_at``: the dashboard's ISO time, i.e. its oldest
+    unit's, None if a unit was never computed) are older than ROLLUP_MAX_AGE, unless a refresh is already queued
+    since then (any scope: the next opening catches what it did not cover). Page and API both call it."""
     from .models import RollupStatus
 
     if actor is None or not actor.has_role(*WRITERS) or not scope.unit_ids:
         return None
     since = (now or timezone.now()) - ROLLUP_MAX_AGE
+    computed_at = parse_datetime(computed_at) if computed_at else None
     if computed_at is not None and computed_at >= since:
         return None
     if RollupRun.objects.filter(status=RollupStatus.QUEUED, requested_at__gte=since).exists():

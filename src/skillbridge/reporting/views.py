@@ -93,8 +93,8 @@ def dashboard(request):
     scope = scope_for(request.user, **_drill(request))
     data = selectors.dashboard(scope, period, today=today)
     title = f"{scope.name}职业技能培训统计（{period.label}）"
+    services.rollup_request_if_stale(actor=request.user, scope=scope, computed_at=data["computed_at"])
     computed_at = parse_datetime(data["computed_at"]) if data["computed_at"] else None
-    services.rollup_request_if_stale(actor=request.user, scope=scope, computed_at=computed_at)
     if request.GET.get("export") == "xlsx":
         _audit_export(request.user, "统计数据", scope, period)
         return exports.xlsx_download(f"{title}.xlsx", exports.workbook_bytes(data, title=title))
