@@ -28,7 +28,8 @@ it). Measured in one run, side by side (median of N warm runs each, interleaved)
 - pages: the dashboard page (full Django request/response, template and JSON) for the province, a city and a
   unit, and the people lists (live) of a unit and a city (first page).
 
-Limits (issue 7): province dashboard < 300 ms warm and ≤ 2× the bare SQL; any drill-down page < 300 ms.
+Limits (issue 7): province dashboard < 300 ms warm and ≤ 2× the bare SQL; any drill-down (a city, a unit) <
+300 ms — its ratio to the bare SQL is shown for information ("info": a few milliseconds, mostly fixed costs).
 
     .venv/bin/python bench/dashboard.py [--regenerate] [--runs 7] [--skip-refresh] [--live-runs 3]
 """
@@ -413,6 +414,7 @@ def main(argv=None) -> int:
         scope = scope_for(user, **drill)
         for code in ("2026", "2026Q2", "2026-05"):
             period = parse_period(code, today=today)
+            selectors.dashboard(scope, period, today=today)  # warm-up: the name cache filled
             with CaptureQueriesContext(connection) as captured:
                 selectors.dashboard(scope, period, today=today)
             statements = [q["sql"] for q in captured.captured_queries]
@@ -441,12 +443,14 @@ def main(argv=None) -> int:
             same = statistics.median(same_times)
             live = statistics.median(live_times) if live_times else float("nan")
             ratio = app / raw
-            passed = app < LIMIT_MS and ratio <= LIMIT_RATIO
+            bounded = label.startswith("province")  # the 2× limit is the province dashboard's
+            ratio_mark = ("ok" if ratio <= LIMIT_RATIO else "OVER") if bounded else "info"
+            passed = app < LIMIT_MS and (ratio <= LIMIT_RATIO or not bounded)
             ok &= passed
             print(f"| {label} | {period.label} | {len(scope.unit_ids)} | {app:.1f} ms | {raw:.1f} ms | {ratio:.2f} | "
                   f"{len(statements)} × bare {same:.1f} ms | {app / same:.2f} | "
                   f"{live:.0f} ms | {app / live:.3f} | {'ok' if app < LIMIT_MS else 'OVER'} | "
-                  f"{'ok' if ratio <= LIMIT_RATIO else 'OVER'} | {os.getloadavg()[0]:.2f} |", flush=True)  # fmt: skip
+                  f"{ratio_mark} | {os.getloadavg()[0]:.2f} |", flush=True)  # fmt: skip
 
     print(f"\n| page | app (full request) | limit 300 ms | load |   ({load()})")
     print("|---|---|---|---|")

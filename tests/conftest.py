@@ -9,6 +9,14 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_name_cache():
+    # Each test starts from its own data (SQLite reuses the ids of rolled-back rows): no names from the last one.
+    from skillbridge.reporting.namecache import names
+
+    names.clear()
+
+
 def _ensure_reference_catalogues():
     """Transactional tests (live server) flush the database, data migrations included: put the
     catalogue reference data (occupations, levels, certificate types, certification routes) back as the

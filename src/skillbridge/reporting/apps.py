@@ -7,7 +7,19 @@ class ReportingConfig(AppConfig):
     verbose_name = "统计与报表"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from skillbridge.accounts.models import Organisation
         from skillbridge.audit.models import ACTION_LABELS
+        from skillbridge.catalog.models import Occupation, SkillLevel, SpecialAbilityItem
+
+        from .namecache import names
+
+        for model in (Organisation, Occupation, SpecialAbilityItem, SkillLevel):  # the names it caches
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    names.clear, sender=model, weak=False, dispatch_uid=f"namecache-{model.__name__}"
+                )
 
         ACTION_LABELS.update(
             {

@@ -8,9 +8,9 @@ start of the term and the release date) and counted in the release month. The pl
 year: refreshing a month also rebuilds the plan years of its year.
 
 Reading (`Rolled`): one statement per dashboard — the scope's cells of the period summed per (unit, subject,
-level, institution), the names of their ids, the units' freshness and the plan items of the plan year — summed
-per unit for the totals; the per-(unit, subject, level, institution) rows feed the breakdowns and plan versus
-actual.
+level, institution), the units' freshness and the plan items of the plan year — summed per unit for the totals;
+the per-(unit, subject, level, institution) rows feed the breakdowns and plan versus actual (their display names
+from `namecache`).
 """
 
 from decimal import Decimal
@@ -207,23 +207,18 @@ def _decimal(value) -> Decimal:
 
 # ---- reading: one statement per dashboard ---------------------------------------------------------------
 #
-# Everything the dashboard reads besides 逾期 comes in one statement (one round trip, no ORM to compile): the
-# scope's cells summed per (unit, subject, level, institution) over the period (`s`, a CTE), then UNION ALL of
-# parts, one row kind each, all in the same columns (NULL where a part has nothing to say):
-#   'u' a unit's totals (`s` summed per unit);
-#   'c' a row of `s` with something for the breakdowns (参训, 结业, 开班 or plan-year actual), those columns only;
-#   'o' / 'i' / 'l' / 'n' the name of an occupation / special item / level / institution found in `s` (its id
-#       and name in the columns of that kind);
-#   'g' (a province's dashboard) a city bureau: region_code and its name in institution_name, for the names of
-#       the cities;
+# Everything the dashboard reads besides 逾期 and the display names (cached: `namecache`) comes in one statement
+# (one round trip, no ORM to compile): UNION ALL of parts, one row kind each, all in the same columns (NULL where
+# a part has nothing to say):
+#   'c' the scope's cells of the period summed per (unit, subject, level, institution) — summed on per unit for
+#       the totals (in Python: cheaper than a second aggregate over them), and the breakdowns' rows;
 #   'f' freshness: unit_id = how many of the scope's units were ever computed, at = the oldest refresh;
 #   'p' an item of an approved plan of the plan year (a plan without items: one row without): plan_id,
 #       plan_kind, at = the plan's approval time, plan_actual = planned trainees, subject names
 #       (selectors.plan_vs_actual picks the plans in force).
-# The NULLs are typed: PostgreSQL resolves a UNION's column types pairwise, and a column that is an untyped
-# NULL in the first two parts would become text.
+# The first part's NULLs are typed: PostgreSQL resolves a UNION's column types pairwise, and a column that is an
+# untyped NULL in the first two parts would become text.
 
-NAMES = ("occupation_name", "item_name", "level_name", "institution_name")
 COLUMNS = {
     "kind": "text",
     "unit_id": "integer",
@@ -235,8 +230,8 @@ COLUMNS = {
     **dict.fromkeys(COUNTS, "bigint"),
     **dict.fromkeys(MONEY, "numeric"),
     "plan_actual": "bigint",
-    **dict.fromkeys(NAMES, "text"),
-    "region_code": "text",
+    "occupation_name": "text",
+    "item_name": "text",
     "plan_id": "integer",
     "plan_kind": "text",
     "at": "timestamptz",
@@ -244,10 +239,13 @@ COLUMNS = {
 INDEX = {name: i for i, name in enumerate(COLUMNS)}
 
 
-def _part(kind: str, values: dict, rest: str) -> str:
-    """One SELECT of the statement: the given column expressions, a typed NULL for every other column."""
+def _part(kind: str, values: dict, rest: str, *, first: bool = False) -> str:
+    """One SELECT of the statement: the given column expressions, NULL for every other column — typed in the
+    first part, which sets the statement's column types (a shorter statement: psycopg caches the parsing of one
+    under 4 KB)."""
     values = {"kind": f"'{kind}'", **values}
-    return "SELECT " + ", ".join(values.get(c, f"CAST(NULL AS {t})") for c, t in COLUMNS.items()) + " " + rest
+    null = "CAST(NULL AS {})" if first else "NULL"
+    return "SELECT " + ", ".join(values.get(c, null.format(t)) for c, t in COLUMNS.items()) + " " + rest
 
 
 def _units(column: str, unit_ids) -> tuple[str, list]:
@@ -259,72 +257,23 @@ def _units(column: str, unit_ids) -> tuple[str, list]:
 
 
 def _cells(unit_ids, period: Period) -> tuple[str, list]:
-    """The CTE `s`: the scope's cells of the period summed per (unit, subject, level, institution) (the ORM's
-    sixteen filtered sums cost more to compile than the database takes to run them)."""
+    """The 'c' part (the ORM's sixteen filtered sums cost more to compile than the database takes to run them).
+    A sum of integers is a bigint, as the column."""
     units, unit_params = _units("unit_id", unit_ids)
     in_period = "month >= %s AND month <= %s"
-    sums = ", ".join(f"SUM({m}) FILTER (WHERE {in_period}) AS {m}" for m in COUNTS + MONEY)
-    sql = f"""s AS (SELECT unit_id, {", ".join(DIMS)}, {sums},
-            SUM(plan_actual) FILTER (WHERE plan_year = %s) AS plan_actual
-        FROM {FigureCell._meta.db_table} WHERE {units} AND (({in_period}) OR plan_year = %s)
-        GROUP BY unit_id, {", ".join(DIMS)})"""
+    sql = _part(
+        "c",
+        {
+            **{c: c for c in ("unit_id", *DIMS)},
+            **{m: f"SUM({m}) FILTER (WHERE {in_period})" for m in COUNTS + MONEY},
+            "plan_actual": "SUM(plan_actual) FILTER (WHERE plan_year = %s)",
+        },
+        f"FROM {FigureCell._meta.db_table} WHERE {units} AND (({in_period}) OR plan_year = %s) "
+        f"GROUP BY unit_id, {', '.join(DIMS)}",
+        first=True,
+    )
     bounds = [period.start, period.end]
     return sql, bounds * len(COUNTS + MONEY) + [period.year, *unit_params, *bounds, period.year]
-
-
-def _among(pk: str, id_col: str) -> str:
-    """The catalogue rows whose ids are in `s` (PostgreSQL: an array of them, looked up by the primary key; a
-    semi-join would be planned as a scan of the whole catalogue)."""
-    if connection.vendor == "postgresql":
-        return f"{pk} = ANY(ARRAY(SELECT DISTINCT {id_col} FROM s))"
-    return f"{pk} IN (SELECT {id_col} FROM s)"
-
-
-def _cell_parts() -> list[str]:
-    """The units' totals, the rows of `s` the breakdowns need and the names of the ids in `s` (each id once)."""
-    from skillbridge.accounts.models import Organisation
-    from skillbridge.catalog.models import Occupation, SkillLevel, SpecialAbilityItem
-
-    totals = _part(
-        "u",
-        {"unit_id": "unit_id", **{m: f"CAST(SUM({m}) AS {COLUMNS[m]})" for m in COUNTS + MONEY}},
-        "FROM s GROUP BY unit_id",
-    )  # a sum of bigints is numeric on PostgreSQL: counts cast back to integers
-    cube = ("enrolled", "completed", "classes", "plan_actual")
-    rows = _part(
-        "c",
-        {c: c for c in ("unit_id", *DIMS, *cube)},
-        f"FROM s WHERE {' OR '.join(f'{c} <> 0' for c in cube)}",
-    )
-    names = [
-        _part(
-            kind,
-            {id_col: pk, name_col: label},
-            f"FROM {model._meta.db_table} WHERE {_among(pk, id_col)}",
-        )
-        for kind, model, id_col, name_col, pk, label in (
-            ("o", Occupation, "occupation_id", "occupation_name", "id", "name"),
-            ("i", SpecialAbilityItem, "special_item_id", "item_name", "id", "name"),
-            ("l", SkillLevel, "level_id", "level_name", "code", "name || '/' || title"),
-            ("n", Organisation, "institution_id", "institution_name", "id", "name"),
-        )
-    ]
-    return [totals, rows, *names]
-
-
-def _cities_part(region_codes) -> tuple[str, list]:
-    """The city bureaus of the cities of the units (the names of the cities, see `selectors.level_rows`)."""
-    from skillbridge.accounts.models import Organisation
-    from skillbridge.accounts.scope import CITY_SCOPE
-
-    codes, params = _in("region_code", sorted({code[:4] + "00" for code in region_codes}))
-    types, type_params = _in("org_type", sorted(CITY_SCOPE))
-    sql = _part(
-        "g",
-        {"region_code": "region_code", "institution_name": "name"},
-        f"FROM {Organisation._meta.db_table} WHERE {codes} AND {types}",
-    )
-    return sql, [*params, *type_params]
 
 
 def _freshness_part(unit_ids) -> tuple[str, list]:
@@ -365,14 +314,10 @@ def _plans_part(unit_ids, year: int) -> tuple[str, list]:
     return sql, [*params, year, str(ReviewStatus.APPROVED)]
 
 
-def _run(parts, cte: tuple[str, list] | None = None) -> list[tuple]:
-    """Run the parts as one UNION ALL statement (after the CTE `s` if given)."""
-    sql = " UNION ALL ".join(p[0] for p in parts)
-    params = [x for p in parts for x in p[1]]
-    if cte is not None:
-        sql, params = f"WITH {cte[0]} {sql}", [*cte[1], *params]
+def _run(parts) -> list[tuple]:
+    """Run the parts as one UNION ALL statement."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(" UNION ALL ".join(p[0] for p in parts), [x for p in parts for x in p[1]])
         return cursor.fetchall()
 
 
@@ -414,32 +359,26 @@ def plans(unit_ids, year: int) -> list[dict]:
 
 class Rolled:
     """What one read of the rollup gives the dashboard: per-unit metrics (without 逾期), the cube rows for the
-    breakdowns and plan versus actual, the names of their ids, the plan rows, when the figures were computed
-    (None if a unit of the scope never was) and, when asked for (`cities`: the units' region codes), the city
-    bureaus [(region code, name)]."""
+    breakdowns and plan versus actual, the names of their ids (cached, `namecache`), the plan rows and when the
+    figures were computed (None if a unit of the scope never was)."""
 
-    def __init__(self, unit_ids, period: Period, *, cities=None):
+    def __init__(self, unit_ids, period: Period):
         from .selectors import Cubes, Names, empty_metrics
 
         per_unit = {unit_id: empty_metrics() for unit_id in unit_ids}
         self.per_unit, self.cubes, self.plans, self.computed_at = per_unit, Cubes([], []), [], None
-        self.names, self.city_bureaus = Names({}, {}, {}, {}), []
+        self.names = Names({}, {}, {}, {})
         if not unit_ids:
             return
-        parts = [
-            *((sql, []) for sql in _cell_parts()),
-            _freshness_part(unit_ids),
-            _plans_part(unit_ids, period.year),
-            *([_cities_part(cities)] if cities else []),
-        ]
-        rows = _run(parts, cte=_cells(unit_ids, period))
+        rows = _run([_cells(unit_ids, period), _freshness_part(unit_ids), _plans_part(unit_ids, period.year)])
         self.plans = plan_rows(rows)
         self._add(rows, len(set(unit_ids)))
+        self.names = Names.of_cubes(self.cubes, cached=True)
 
     def _add(self, rows, n_units: int) -> None:
-        """Sum the rows into the units, the cubes and the names (a hot loop: plain indexes and slices)."""
+        """Sum the rows into the units and the cubes (a hot loop: plain indexes and slices)."""
         i = INDEX
-        per_unit, names = self.per_unit, self.names
+        per_unit = self.per_unit
         enrolments, classes = self.cubes.enrolments, self.cubes.classes
         first_count, first_money, first_dim = i[COUNTS[0]], i[MONEY[0]], i["unit_id"]
         count_cols = slice(first_count, first_count + len(COUNTS))
@@ -449,28 +388,9 @@ class Rolled:
         enrolled, completed, klasses, plan_actual = (
             i[c] for c in ("enrolled", "completed", "classes", "plan_actual")
         )
-        names_of = {
-            "o": (i["occupation_id"], i["occupation_name"], names.occupations),
-            "i": (i["special_item_id"], i["item_name"], names.items),
-            "l": (i["level_id"], i["level_name"], names.levels),
-            "n": (i["institution_id"], i["institution_name"], names.institutions),
-        }
         for row in rows:
             kind = row[0]
             if kind == "c":
-                n_enrolled, n_completed, n_plan = (
-                    row[enrolled] or 0,
-                    row[completed] or 0,
-                    row[plan_actual] or 0,
-                )
-                key = dict(zip(keys, row[dim_cols], strict=True))
-                if n_enrolled or n_completed or n_plan:
-                    enrolments.append(
-                        {**key, "enrolled": n_enrolled, "completed": n_completed, "plan_actual": n_plan}
-                    )
-                if row[klasses]:
-                    classes.append({**key, "classes": row[klasses]})
-            elif kind == "u":
                 bucket = per_unit[row[first_dim]]
                 for name, value in zip(COUNTS, row[count_cols], strict=True):
                     if value:
@@ -478,11 +398,18 @@ class Rolled:
                 for name, value in zip(MONEY, row[money_cols], strict=True):
                     if value:
                         bucket[name] += value if isinstance(value, Decimal) else _decimal(value)
-            elif kind in names_of:
-                id_col, name_col, target = names_of[kind]
-                target[row[id_col]] = row[name_col]
-            elif kind == "f":
-                if row[first_dim] == n_units:
-                    self.computed_at = _datetime(row[i["at"]])
-            elif kind == "g":
-                self.city_bureaus.append((row[i["region_code"]], row[i["institution_name"]]))
+                n_enrolled, n_completed, n_plan = (
+                    row[enrolled] or 0,
+                    row[completed] or 0,
+                    row[plan_actual] or 0,
+                )
+                if n_enrolled or n_completed or n_plan or row[klasses]:
+                    key = dict(zip(keys, row[dim_cols], strict=True))
+                    if n_enrolled or n_completed or n_plan:
+                        enrolments.append(
+                            {**key, "enrolled": n_enrolled, "completed": n_completed, "plan_actual": n_plan}
+                        )
+                    if row[klasses]:
+                        classes.append({**key, "classes": row[klasses]})
+            elif kind == "f" and row[first_dim] == n_units:
+                self.computed_at = _datetime(row[i["at"]])

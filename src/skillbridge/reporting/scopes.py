@@ -13,6 +13,8 @@ from skillbridge.accounts.models import Organisation
 from skillbridge.accounts.scope import CITY_SCOPE, PROVINCIAL_SCOPE, UNIT_TYPES
 from skillbridge.errors import Forbidden, NotFound
 
+from . import namecache
+
 PROVINCES = {
     "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区", "21": "辽宁省",
     "22": "吉林省", "23": "黑龙江省", "31": "上海市", "32": "江苏省", "33": "浙江省", "34": "安徽省",
@@ -48,19 +50,23 @@ class Scope:
         return {"level": self.level, "code": self.code, "name": self.name}
 
 
-def city_names(region_codes, bureaus=None) -> dict[str, str]:
-    """City prefix → city name, from the city bureaus' names (常州市人力资源和社会保障局 → 常州市). ``bureaus``:
-    the (region code, name) rows when already read (the dashboard's one statement returns them)."""
+def city_names(region_codes) -> dict[str, str]:
+    """City prefix → city name, from the city bureaus' names (常州市人力资源和社会保障局 → 常州市), through the
+    process's name cache (`namecache`)."""
     prefixes = {code[:4] for code in region_codes}
-    if bureaus is None:
-        bureaus = Organisation.objects.filter(
-            region_code__in=[p + "00" for p in prefixes], org_type__in=list(CITY_SCOPE)
-        ).values_list("region_code", "name")
+    names = namecache.names.get({"city": prefixes}, _read_city_names)["city"]
+    return {p: names.get(p, f"{p}00") for p in prefixes}
+
+
+def _read_city_names(wanted: dict[str, list]) -> dict[str, dict]:
+    bureaus = Organisation.objects.filter(
+        region_code__in=[p + "00" for p in wanted["city"]], org_type__in=list(CITY_SCOPE)
+    ).values_list("region_code", "name")
     names = {}
     for code, name in sorted(bureaus):
         if "市" in name and code[:4] not in names:
             names[code[:4]] = name[: name.index("市") + 1]
-    return {p: names.get(p, f"{p}00") for p in prefixes}
+    return {"city": names}
 
 
 def lead_group(org: Organisation):

@@ -33,6 +33,7 @@ from skillbridge.policy.rules import data_entry_deadline
 from skillbridge.registry.models import Episode, EpisodeKind, EpisodeStatus
 from skillbridge.training.models import Enrolment, EnrolmentStatus, TrainingClass
 
+from . import namecache
 from .periods import Period
 from .scopes import Scope, city_names
 
@@ -189,6 +190,39 @@ class Cubes:
         return cls(enrolments, classes)
 
 
+NAMED_FIELDS = ("occupation_id", "special_item_id", "level_id", "institution_id")
+
+
+def _read_names(wanted: dict[str, list]) -> dict[str, dict]:
+    """id → name of the wanted ids of each of NAMED_FIELDS, in one UNION ALL statement."""
+    from django.db import connection
+
+    from skillbridge.accounts.models import Organisation
+    from skillbridge.catalog.models import Occupation, SkillLevel, SpecialAbilityItem
+
+    parts, params = [], []
+    for field, model, label in (
+        ("occupation_id", Occupation, "name"),
+        ("special_item_id", SpecialAbilityItem, "name"),
+        ("level_id", SkillLevel, "name || '/' || title"),
+        ("institution_id", Organisation, "name"),
+    ):
+        if ids := wanted.get(field):
+            pk = model._meta.pk.column
+            marks = ", ".join(["%s"] * len(ids))
+            parts.append(
+                f"SELECT '{field}', {pk}, {label} FROM {model._meta.db_table} WHERE {pk} IN ({marks})"
+            )
+            params += sorted(ids)
+    found: dict[str, dict] = {field: {} for field in wanted}
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for field, pk, name in cursor.fetchall():
+                found[field][pk] = name
+    return found
+
+
 class Names:
     """Display names of the ids in the cubes (id → name, per kind)."""
 
@@ -201,38 +235,12 @@ class Names:
         )
 
     @classmethod
-    def of_cubes(cls, cubes: Cubes) -> "Names":
-        """All four kinds in one UNION ALL statement (the live path; the rollup read joins them in)."""
-        from django.db import connection
-
-        from skillbridge.accounts.models import Organisation
-        from skillbridge.catalog.models import Occupation, SkillLevel, SpecialAbilityItem
-
+    def of_cubes(cls, cubes: Cubes, *, cached: bool = False) -> "Names":
+        """The names of the ids in the cubes: read afresh, or through the process's cache (`namecache`)."""
         rows = cubes.enrolments + cubes.classes
-        ids = {f: {r[f] for r in rows if r[f] is not None} for f in SUBJECT_FIELDS if f.endswith("_id")}
-        names = cls({}, {}, {}, {})
-        parts, params = [], []
-        for kind, model, key, label in (
-            ("o", Occupation, "occupation_id", "name"),
-            ("i", SpecialAbilityItem, "special_item_id", "name"),
-            ("l", SkillLevel, "level_id", "name || '/' || title"),
-            ("n", Organisation, "institution_id", "name"),
-        ):
-            if ids[key]:
-                pk = model._meta.pk.column
-                marks = ", ".join(["%s"] * len(ids[key]))
-                parts.append(
-                    f"SELECT '{kind}', {pk}, {label} FROM {model._meta.db_table} WHERE {pk} IN ({marks})"
-                )
-                params += sorted(ids[key])
-        if not parts:
-            return names
-        target = {"o": names.occupations, "i": names.items, "l": names.levels, "n": names.institutions}
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            for kind, pk, name in cursor.fetchall():
-                target[kind][pk] = name
-        return names
+        wanted = {f: {r[f] for r in rows if r[f] is not None} for f in NAMED_FIELDS}
+        found = namecache.names.get(wanted, _read_names) if cached else _read_names(wanted)
+        return cls(*(found.get(f, {}) for f in NAMED_FIELDS))
 
     def subject(self, row) -> str:
         return (
@@ -429,14 +437,13 @@ def _sum(items) -> dict:
     return total
 
 
-def level_rows(scope: Scope, per_unit: dict[int, dict], city_bureaus=None) -> list[dict]:
-    """The rows of the level below the scope: cities of a province, units of any other scope (a unit: itself).
-    `city_bureaus`: the city bureaus' [(region code, name)] when already read (the rollup's one statement)."""
+def level_rows(scope: Scope, per_unit: dict[int, dict]) -> list[dict]:
+    """The rows of the level below the scope: cities of a province, units of any other scope (a unit: itself)."""
     if scope.level == "province":
         groups = defaultdict(list)
         for unit in scope.units:
             groups[unit.region_code[:4]].append(per_unit[unit.pk])
-        names = city_names(groups, city_bureaus)
+        names = city_names(groups)
         return [
             {"level": "city", "key": prefix, "name": names[prefix], **finish(_sum(items))}
             for prefix, items in sorted(groups.items())
@@ -480,12 +487,10 @@ def _dashboard(scope: Scope, period: Period, *, today: dt.date, live: bool = Fal
     if live:
         cubes = Cubes.build(scope.unit_ids, period)
         per_unit = unit_figures(scope.unit_ids, period, today=today, missed=missed, cubes=cubes)
-        names, plans, computed_at, city_bureaus = Names.of_cubes(cubes), None, None, None
+        names, plans, computed_at = Names.of_cubes(cubes), None, None
     else:
-        cities = [u.region_code for u in scope.units] if scope.level == "province" else None
-        rolled = rollup.Rolled(scope.unit_ids, period, cities=cities)
+        rolled = rollup.Rolled(scope.unit_ids, period)
         per_unit, cubes, names, plans = rolled.per_unit, rolled.cubes, rolled.names, rolled.plans
-        city_bureaus = rolled.city_bureaus
         for row in missed:
             per_unit[row["unit_id"]]["deadlines_missed"] += 1
         computed_at = rolled.computed_at.isoformat() if rolled.computed_at else None
@@ -504,7 +509,7 @@ def _dashboard(scope: Scope, period: Period, *, today: dt.date, live: bool = Fal
         "has_assessment": assessment_available(),
         "has_subsidies": subsidies_available(),
         "totals": totals,
-        "rows": level_rows(scope, per_unit, city_bureaus),
+        "rows": level_rows(scope, per_unit),
         "targets": targets(scope, period, totals, per_unit, unit_packs, today=today),
         "breakdown": class_breakdown(cubes, names),
         "plan_vs_actual": plan_vs_actual(scope, period.year, cubes, names, plans),
