@@ -109,10 +109,17 @@ def test_bad_period_is_a_field_error(client, world):
     assert "统计期间格式应为" in page.content.decode()
 
 
-def test_anhui_qualified_list_and_year_statement(client, world):
+def test_anhui_qualified_list_and_year_statement(client, world, monkeypatch):
     client.force_login(world.demo.user("ah_prison_operator"))
     page = client.get("/reporting/?period=2026")
     assert [c.pk for c in page.context["ended_classes"]] == [world.ah_class.pk]
+    assert page.context["ended_more"] is False
+    assert "仅列出最早结业的" not in page.content.decode()
+    monkeypatch.setattr("skillbridge.reporting.views.ENDED_CLASSES_SHOWN", 0)  # more classes than shown: said so
+    page = client.get("/reporting/?period=2026")
+    assert (page.context["ended_classes"], page.context["ended_more"]) == ([], True)
+    assert "仅列出最早结业的 0 个" in page.content.decode()
+    monkeypatch.undo()
     response = client.get(f"/reporting/classes/{world.ah_class.pk}/qualified.xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet["A1"].value == "安徽省蜀山监狱培训合格人员名单"
@@ -129,3 +136,34 @@ def test_anhui_qualified_list_and_year_statement(client, world):
     client.force_login(world.demo.user("ly_operator"))
     assert client.get(f"/reporting/classes/{world.ah_class.pk}/qualified.xlsx").status_code == 404
     assert client.get(f"/reporting/statement/?unit={world.ah.pk}").status_code == 404
+
+
+def test_api_ended_classes_qualified_list_and_year_statement(client, world):
+    client.force_login(world.demo.user("ah_prison_operator"))
+    body = client.get("/api/v1/reporting/classes-ended", {"period": "2026"}).json()
+    assert body["count"] == 1
+    item = body["items"][0]
+    assert (item["id"], item["unit_name"], item["ended_on"], item["qualified"]) == (
+        world.ah_class.pk,
+        "安徽省蜀山监狱",
+        "2026-06-30",
+        1,
+    )
+    rows = client.get(f"/api/v1/reporting/classes/{world.ah_class.pk}/qualified").json()
+    assert [(r["name"], r["masked_id_number"], r["exit_on"]) for r in rows] == [
+        ("褚一", world.people["chu"].masked_id_number, "2026-06-30")
+    ]
+    statement = client.get("/api/v1/reporting/statement", {"year": 2026}).json()
+    assert statement == as_json(client.get("/reporting/statement/?year=2026").context["data"])  # as the page
+    assert (statement["unit"], statement["completed"], statement["planned"]) == ("安徽省蜀山监狱", 1, 0)
+    # Another unit's class and statement are out of scope; a city bureau must name a unit.
+    client.force_login(world.demo.user("ly_operator"))
+    assert client.get(f"/api/v1/reporting/classes/{world.ah_class.pk}/qualified").status_code == 404
+    assert client.get("/api/v1/reporting/statement", {"unit": world.ah.pk}).status_code == 404
+    assert [
+        c["unit_name"]
+        for c in client.get("/api/v1/reporting/classes-ended", {"period": "2026"}).json()["items"]
+    ] == ["溧阳监狱"]
+    client.force_login(world.demo.user("cz_hrss_reviewer"))
+    response = client.get("/api/v1/reporting/statement", {"year": 2026})
+    assert (response.status_code, response.json()["field"]) == (400, "unit")

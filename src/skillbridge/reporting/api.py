@@ -5,6 +5,7 @@ outside the caller's scope is a 404, audited.
 """
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -13,6 +14,7 @@ from ninja.pagination import paginate
 
 from skillbridge.accounts.scope import get_in_scope
 from skillbridge.api.pagination import PageNumber
+from skillbridge.errors import ServiceError
 
 from . import selectors, services
 from .chain import reporters_status
@@ -95,6 +97,39 @@ class ReporterOut(Schema):
     submitted_at: datetime | None
 
 
+class EndedClassOut(Schema):
+    id: int
+    unit_id: int
+    unit_name: str = Field(alias="unit.name")
+    subject: str = Field(alias="application.subject_display")
+    period_number: int = Field(alias="application.period_number")
+    institution_name: str = Field(alias="institution.name")
+    date_from: date
+    date_to: date
+    ended_on: date
+    data_entered_on: date | None
+    qualified: int = Field(description="考核合格（结业）人数")
+
+
+class QualifiedOut(Schema):
+    enrolment_id: int = Field(alias="id")
+    name: str = Field(alias="person.name")
+    sex: str = Field(alias="person.sex")
+    masked_id_number: str = Field(alias="person.masked_id_number")
+    attendance_ratio: Decimal | None
+    exit_on: date | None
+    certificate_number: str | None = Field(description="本班培训取得的证书编号")
+
+    @staticmethod
+    def resolve_certificate_number(enrolment) -> str | None:
+        return enrolment.class_certificate.official_number if enrolment.class_certificate else None
+
+
+class StatementQuery(Schema):
+    year: int | None = Field(None, ge=2000, le=2100, description="年度；缺省为本年度")
+    unit: int | None = Field(None, description="单位ID（城市、省级用户须指定；单位用户缺省为本单位）")
+
+
 def _scope(request, q: ScopeQuery):
     today = timezone.localdate()
     return scope_for(request.user, city=q.city, unit=q.unit), parse_period(q.period, today=today), today
@@ -108,11 +143,42 @@ def dashboard(request, q: Query[ScopeQuery]):
     return data
 
 
+@router.get(
+    "/classes-ended",
+    response=list[EndedClassOut],
+    summary="期间内考核结业的培训班（各班培训合格人员名单的入口）",
+)
+@paginate(PageNumber)
+def classes_ended(request, q: Query[ScopeQuery]):
+    scope, period, _ = _scope(request, q)
+    return selectors.classes_ended(scope, period)
+
+
+@router.get(
+    "/classes/{class_id}/qualified",
+    response=list[QualifiedOut],
+    summary="培训班培训合格人员名单（安徽 二(四)，身份证号码脱敏）",
+)
+def class_qualified(request, class_id: int):
+    from skillbridge.training.models import TrainingClass
+
+    return selectors.qualified_trainees(get_in_scope(TrainingClass, request.user, pk=class_id))
+
+
+@router.get(
+    "/statement", response=dict[str, Any], summary="单位年度培训任务完成及预拨资金使用情况（与页面一致）"
+)
+def year_statement(request, q: Query[StatementQuery]):
+    today = timezone.localdate()
+    scope = scope_for(request.user, unit=q.unit)
+    if scope.level != "unit":
+        raise ServiceError("请指定一个单位（unit）", field="unit")
+    return selectors.year_statement(scope.units[0], q.year or today.year, today=today)
+
+
 @router.get("/people", response=list[PersonRow], summary="指标对应的人员名单（身份证号码脱敏）")
 @paginate(PageNumber)
 def people(request, q: Query[PeopleQuery]):
-    from skillbridge.errors import ServiceError
-
     if q.which not in selectors.PEOPLE_LISTS:
         raise ServiceError("名单类型应为 missing_certificate、certified_before_release 或 due", field="which")
     scope, period, _ = _scope(request, q)

@@ -86,6 +86,9 @@ def figures_context(data: dict) -> dict:
     }
 
 
+ENDED_CLASSES_SHOWN = 100  # a unit finishes a few dozen classes a year; more are listed by a shorter period
+
+
 @login_required
 def dashboard(request):
     today = timezone.localdate()
@@ -100,6 +103,11 @@ def dashboard(request):
         return exports.xlsx_download(f"{title}.xlsx", exports.workbook_bytes(data, title=title))
     query = request.GET.copy()
     query.pop("export", None)
+    ended = (
+        list(selectors.classes_ended(scope, period)[: ENDED_CLASSES_SHOWN + 1])
+        if scope.level == "unit"
+        else None
+    )
     return render(
         request,
         "reporting/dashboard.html",
@@ -116,9 +124,8 @@ def dashboard(request):
             "can_refresh": _can_write(request.user),
             "computed_at": timezone.localtime(computed_at) if computed_at else None,
             "people_keys": _people_keys(request.user, scope, data),
-            "ended_classes": list(selectors.classes_ended(scope, period)[:100])
-            if scope.level == "unit"
-            else None,
+            "ended_classes": ended[:ENDED_CLASSES_SHOWN] if ended is not None else None,
+            "ended_more": ended is not None and len(ended) > ENDED_CLASSES_SHOWN,
             "can_generate": _can_write(request.user) and scope.trail[0][0] == top_level(request.user),
             "report_form": ReportForm(
                 initial={
