@@ -115,7 +115,9 @@ def test_anhui_qualified_list_and_year_statement(client, world, monkeypatch):
     assert [c.pk for c in page.context["ended_classes"]] == [world.ah_class.pk]
     assert page.context["ended_more"] is False
     assert "仅列出最早结业的" not in page.content.decode()
-    monkeypatch.setattr("skillbridge.reporting.views.ENDED_CLASSES_SHOWN", 0)  # more classes than shown: said so
+    monkeypatch.setattr(
+        "skillbridge.reporting.views.ENDED_CLASSES_SHOWN", 0
+    )  # more classes than shown: said so
     page = client.get("/reporting/?period=2026")
     assert (page.context["ended_classes"], page.context["ended_more"]) == ([], True)
     assert "仅列出最早结业的 0 个" in page.content.decode()
