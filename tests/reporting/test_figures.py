@@ -9,7 +9,7 @@ from skillbridge.reporting import selectors
 from skillbridge.reporting.periods import parse_period
 from skillbridge.reporting.scopes import scope_for
 
-from .conftest import TODAY, make_class, make_person
+from .conftest import TODAY, WELDER, approved_plan, make_class, make_person
 
 YEAR = parse_period("2026", today=TODAY)
 
@@ -236,3 +236,15 @@ def test_plan_versus_actual(world):
         {"name": "五级/初级工", "classes": 1, "enrolled": 4},
         {"name": "四级/中级工", "classes": 1, "enrolled": 2},
     ]
+
+
+def test_plan_subjects_without_enrolments_are_named(world):
+    """A plan item nobody has enrolled in yet is named from the plan's own subject (live and rolled up alike)."""
+    approved_plan(world.demo, "cz_operator", 2026, items=((WELDER, 4, 20),))
+    scope = scope_for(world.demo.user("cz_operator"), unit=world.cz.pk)
+    period = parse_period("2026", today=TODAY)
+    for live in (True, False):
+        data = selectors.dashboard(scope, period, today=TODAY, live=live)
+        assert data["plan_vs_actual"]["by_occupation"] == [
+            {"name": "焊工", "planned": 20, "actual": 0, "rate": 0.0}
+        ], live

@@ -14,6 +14,7 @@ from `namecache`).
 """
 
 from decimal import Decimal
+from operator import add
 
 from django.db import connection
 from django.db.models import Q
@@ -214,7 +215,7 @@ def _decimal(value) -> Decimal:
 #       the totals (in Python: cheaper than a second aggregate over them), and the breakdowns' rows;
 #   'f' freshness: unit_id = how many of the scope's units were ever computed, at = the oldest refresh;
 #   'p' an item of an approved plan of the plan year (a plan without items: one row without): plan_id,
-#       plan_kind, at = the plan's approval time, plan_actual = planned trainees, subject names
+#       plan_kind, at = the plan's approval time, plan_actual = planned trainees, subject ids and project
 #       (selectors.plan_vs_actual picks the plans in force).
 # The first part's NULLs are typed: PostgreSQL resolves a UNION's column types pairwise, and a column that is an
 # untyped NULL in the first two parts would become text.
@@ -230,8 +231,6 @@ COLUMNS = {
     **dict.fromkeys(COUNTS, "bigint"),
     **dict.fromkeys(MONEY, "numeric"),
     "plan_actual": "bigint",
-    "occupation_name": "text",
-    "item_name": "text",
     "plan_id": "integer",
     "plan_kind": "text",
     "at": "timestamptz",
@@ -265,7 +264,7 @@ def _cells(unit_ids, period: Period) -> tuple[str, list]:
         "c",
         {
             **{c: c for c in ("unit_id", *DIMS)},
-            **{m: f"SUM({m}) FILTER (WHERE {in_period})" for m in COUNTS + MONEY},
+            **{m: f"COALESCE(SUM({m}) FILTER (WHERE {in_period}), 0)" for m in COUNTS + MONEY},
             "plan_actual": "SUM(plan_actual) FILTER (WHERE plan_year = %s)",
         },
         f"FROM {FigureCell._meta.db_table} WHERE {units} AND (({in_period}) OR plan_year = %s) "
@@ -287,22 +286,19 @@ def _freshness_part(unit_ids) -> tuple[str, list]:
 
 
 def _plans_part(unit_ids, year: int) -> tuple[str, list]:
-    """Items of the approved plans of the year (names by scalar subqueries: a few rows, and cheaper to plan than
-    two more joins)."""
+    """Items of the approved plans of the year (their subjects' names: `selectors.Names`)."""
     from skillbridge.approvals.models import ReviewCase, ReviewStatus
-    from skillbridge.catalog.models import Occupation, SpecialAbilityItem
     from skillbridge.planning.models import AnnualPlan, PlanItem
 
     units, params = _units("p.unit_id", unit_ids)
-    occupations, items = Occupation._meta.db_table, SpecialAbilityItem._meta.db_table
     sql = _part(
         "p",
         {
             "unit_id": "p.unit_id",
+            "occupation_id": "it.occupation_id",
+            "special_item_id": "it.special_item_id",
             "project_name": "it.project_name",
             "plan_actual": "it.planned_trainees",
-            "occupation_name": f"(SELECT name FROM {occupations} WHERE id = it.occupation_id)",
-            "item_name": f"(SELECT name FROM {items} WHERE id = it.special_item_id)",
             "plan_id": "p.id",
             "plan_kind": "p.kind",
             "at": "r.decided_at",
@@ -330,7 +326,8 @@ def _datetime(value):
 
 
 def plan_rows(rows) -> list[dict]:
-    """The 'p' rows as dicts (plan_id, unit_id, kind, decided_at, occupation, item, project, planned)."""
+    """The 'p' rows as dicts (plan_id, unit_id, kind, decided_at, occupation_id, special_item_id, project_name,
+    planned)."""
     out = []
     i = INDEX
     for row in rows:
@@ -341,9 +338,9 @@ def plan_rows(rows) -> list[dict]:
                     "unit_id": row[i["unit_id"]],
                     "kind": row[i["plan_kind"]],
                     "decided_at": _datetime(row[i["at"]]),
-                    "occupation": row[i["occupation_name"]],
-                    "item": row[i["item_name"]],
-                    "project": row[i["project_name"]],
+                    "occupation_id": row[i["occupation_id"]],
+                    "special_item_id": row[i["special_item_id"]],
+                    "project_name": row[i["project_name"]],
                     "planned": row[i["plan_actual"]],
                 }
             )
@@ -373,34 +370,33 @@ class Rolled:
         rows = _run([_cells(unit_ids, period), _freshness_part(unit_ids), _plans_part(unit_ids, period.year)])
         self.plans = plan_rows(rows)
         self._add(rows, len(set(unit_ids)))
-        self.names = Names.of_cubes(self.cubes, cached=True)
+        self.names = Names.of_cubes(self.cubes, self.plans, cached=True)
 
     def _add(self, rows, n_units: int) -> None:
-        """Sum the rows into the units and the cubes (a hot loop: plain indexes and slices)."""
+        """Sum the rows into the units and the cubes (a hot loop: plain indexes, slices and C-level sums)."""
         i = INDEX
-        per_unit = self.per_unit
         enrolments, classes = self.cubes.enrolments, self.cubes.classes
-        first_count, first_money, first_dim = i[COUNTS[0]], i[MONEY[0]], i["unit_id"]
-        count_cols = slice(first_count, first_count + len(COUNTS))
-        money_cols = slice(first_money, first_money + len(MONEY))
+        first_metric, first_dim = i[COUNTS[0]], i["unit_id"]
+        metric_cols = slice(first_metric, first_metric + len(COUNTS) + len(MONEY))  # counts, then money
+        money_from = len(COUNTS)
+        exact = connection.vendor == "postgresql"  # SQLite sums amounts as int or float: made Decimal per row
         dim_cols = slice(first_dim, first_dim + 1 + len(DIMS))
         keys = ("unit_id", *DIMS)
         enrolled, completed, klasses, plan_actual = (
             i[c] for c in ("enrolled", "completed", "classes", "plan_actual")
         )
+        sums: dict[int, list] = {}
         for row in rows:
             kind = row[0]
             if kind == "c":
-                bucket = per_unit[row[first_dim]]
-                for name, value in zip(COUNTS, row[count_cols], strict=True):
-                    if value:
-                        bucket[name] += value
-                for name, value in zip(MONEY, row[money_cols], strict=True):
-                    if value:
-                        bucket[name] += value if isinstance(value, Decimal) else _decimal(value)
+                unit_id, values = row[first_dim], row[metric_cols]
+                if not exact:
+                    values = (*values[:money_from], *map(_decimal, values[money_from:]))
+                before = sums.get(unit_id)
+                sums[unit_id] = values if before is None else list(map(add, before, values))
                 n_enrolled, n_completed, n_plan = (
-                    row[enrolled] or 0,
-                    row[completed] or 0,
+                    row[enrolled],
+                    row[completed],
                     row[plan_actual] or 0,
                 )
                 if n_enrolled or n_completed or n_plan or row[klasses]:
@@ -413,3 +409,5 @@ class Rolled:
                         classes.append({**key, "classes": row[klasses]})
             elif kind == "f" and row[first_dim] == n_units:
                 self.computed_at = _datetime(row[i["at"]])
+        for unit_id, values in sums.items():
+            self.per_unit[unit_id].update(zip(COUNTS + MONEY, values, strict=True))

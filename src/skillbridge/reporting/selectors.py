@@ -21,7 +21,7 @@ Definitions (shown on the page in 口径说明):
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
-from operator import itemgetter
+from operator import add, itemgetter
 
 from django.apps import apps
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
@@ -235,10 +235,11 @@ class Names:
         )
 
     @classmethod
-    def of_cubes(cls, cubes: Cubes, *, cached: bool = False) -> "Names":
-        """The names of the ids in the cubes: read afresh, or through the process's cache (`namecache`)."""
-        rows = cubes.enrolments + cubes.classes
-        wanted = {f: {r[f] for r in rows if r[f] is not None} for f in NAMED_FIELDS}
+    def of_cubes(cls, cubes: Cubes, plans=(), *, cached: bool = False) -> "Names":
+        """The names of the ids in the cubes and the plan rows: read afresh, or through the process's cache
+        (`namecache`)."""
+        rows = [*cubes.enrolments, *cubes.classes, *plans]
+        wanted = {f: {r[f] for r in rows if r.get(f) is not None} for f in NAMED_FIELDS}
         found = namecache.names.get(wanted, _read_names) if cached else _read_names(wanted)
         return cls(*(found.get(f, {}) for f in NAMED_FIELDS))
 
@@ -429,12 +430,15 @@ def finish(metrics: dict) -> dict:
     return out
 
 
+METRIC_KEYS = (*COUNT_METRICS, *MONEY_METRICS)
+_metric_values = itemgetter(*METRIC_KEYS)
+
+
 def _sum(items) -> dict:
-    total = empty_metrics()
+    total = _metric_values(empty_metrics())
     for metrics in items:
-        for key in total:
-            total[key] += metrics[key]
-    return total
+        total = map(add, total, _metric_values(metrics))
+    return dict(zip(METRIC_KEYS, total, strict=True))
 
 
 def level_rows(scope: Scope, per_unit: dict[int, dict]) -> list[dict]:
@@ -487,7 +491,8 @@ def _dashboard(scope: Scope, period: Period, *, today: dt.date, live: bool = Fal
     if live:
         cubes = Cubes.build(scope.unit_ids, period)
         per_unit = unit_figures(scope.unit_ids, period, today=today, missed=missed, cubes=cubes)
-        names, plans, computed_at = Names.of_cubes(cubes), None, None
+        plans = rollup.plans(scope.unit_ids, period.year)
+        names, computed_at = Names.of_cubes(cubes, plans), None
     else:
         rolled = rollup.Rolled(scope.unit_ids, period)
         per_unit, cubes, names, plans = rolled.per_unit, rolled.cubes, rolled.names, rolled.plans
@@ -553,16 +558,14 @@ def class_breakdown(cubes: Cubes, names: Names) -> dict[str, list[dict]]:
 # ---- plan versus actual --------------------------------------------------------------------------------
 
 
-def plan_vs_actual(scope: Scope, year: int, cubes: Cubes, names: Names, plans=None) -> dict[str, list[dict]]:
+def plan_vs_actual(
+    scope: Scope, year: int, cubes: Cubes, names: Names, plans: list[dict]
+) -> dict[str, list[dict]]:
     """Planned trainees (the plan in force: latest approved annual plan or adjustment plus approved temporary
     additions) against enrolments in classes of that plan year, per unit and per occupation. `plans`: the plan
-    rows of `rollup.plans` when already read (the dashboard's one statement)."""
+    rows of the year (`rollup.plans`, or the dashboard's one statement); `names` covers their subjects too."""
     from skillbridge.planning.models import PlanKind
 
-    from . import rollup
-
-    if plans is None:
-        plans = rollup.plans(scope.unit_ids, year)
     latest = {}  # unit → its latest approved annual plan or adjustment (approval time, id)
     for row in plans:
         if row["kind"] != PlanKind.TEMPORARY:
@@ -575,9 +578,7 @@ def plan_vs_actual(scope: Scope, year: int, cubes: Cubes, names: Names, plans=No
     for row in plans:
         if row["planned"] and (row["kind"] == PlanKind.TEMPORARY or row["plan_id"] in in_force):
             planned_unit[row["unit_id"]] += row["planned"]
-            planned_occ[row["occupation"] or row["item"] or row["project"] or "（其他项目）"] += row[
-                "planned"
-            ]
+            planned_occ[names.subject(row)] += row["planned"]
     actual_unit = defaultdict(int)
     actual_occ = defaultdict(int)
     for row in cubes.enrolments:
@@ -807,11 +808,14 @@ def year_statement(unit, year: int, *, today: dt.date) -> dict:
     for the city HRSS and finance bureau's settlement."""
     from skillbridge.reporting.scopes import Scope as _Scope
 
+    from . import rollup
+
     scope = _Scope("unit", str(unit.pk), unit.name, [unit])
     period = Period(str(year), dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year}年度")
     cubes = Cubes.build([unit.pk], period)
     figures = unit_figures([unit.pk], period, today=today, missed=[], cubes=cubes)[unit.pk]
-    plan = plan_vs_actual(scope, year, cubes, Names.of_cubes(cubes))
+    plans = rollup.plans([unit.pk], year)
+    plan = plan_vs_actual(scope, year, cubes, Names.of_cubes(cubes, plans), plans)
     budget, fund = None, None
     YearBudget = _model("funds", "YearBudget")
     if YearBudget is not None:
