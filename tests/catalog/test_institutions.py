@@ -174,3 +174,10 @@ def test_approved_occupations_and_dishonesty(client, cz):
     assert (record.until, record.recorded_by_org.name) == (None, "常州市人力资源和社会保障局")
     client.force_login(cz.user("ly_operator"))
     assert "虚假宣传" in client.get("/catalog/dishonesty/").content.decode()
+    body = client.get(f"/api/v1/catalog/institutions/{czjs.pk}").json()
+    assert body["approved_occupations"] == [
+        {"occupation_code": "6-31-01-03", "occupation_name": "电工", "special_item_name": None, "levels": [3]}
+    ]
+    assert body["dishonesty_records"] == [
+        {"source": "市教育局处罚", "recorded_on": "2026-03-01", "until": None, "description": "虚假宣传"}
+    ]

@@ -146,6 +146,39 @@ class InstitutionOut(Schema):
         return InstitutionOut._bank(obj, context, "bank_account")
 
 
+class ApprovedOut(Schema):
+    occupation_code: str | None = Field(None, alias="occupation.code")
+    occupation_name: str | None = Field(None, alias="occupation.name")
+    special_item_name: str | None = Field(None, alias="special_item.name")
+    levels: list[int] = Field(description="核准的技能等级代码（5 五级/初级工 … 1 一级/高级技师）")
+
+    @staticmethod
+    def resolve_levels(obj) -> list[int]:
+        return sorted((level.code for level in obj.levels.all()), reverse=True)
+
+
+class DishonestyOut(Schema):
+    source: str
+    recorded_on: date
+    until: date | None = Field(description="为空表示长期有效")
+    description: str
+
+
+class InstitutionDetailOut(InstitutionOut):
+    approved_occupations: list[ApprovedOut] = Field(description="核准的职业（工种）及等级")
+    dishonesty_records: list[DishonestyOut] = Field(description="失信记录（含已过有效期的）")
+
+    @staticmethod
+    def resolve_approved_occupations(obj):
+        return obj.approved_occupations.select_related("occupation", "special_item").prefetch_related(
+            "levels"
+        )
+
+    @staticmethod
+    def resolve_dishonesty_records(obj):
+        return obj.dishonesty_records.order_by("-recorded_on", "-pk")
+
+
 class DesignationOut(Schema):
     id: int
     institution_id: int
@@ -362,7 +395,9 @@ def institution_list(request, q: str = "", region: str | None = None):
     return orgs
 
 
-@router.get("/institutions/{org_id}", response=InstitutionOut, summary="机构详情")
+@router.get(
+    "/institutions/{org_id}", response=InstitutionDetailOut, summary="机构详情（含核准职业等级、失信记录）"
+)
 def institution_get(request, org_id: int):
     return get_object_or_404(selectors.institutions(request.user), pk=org_id)
 
