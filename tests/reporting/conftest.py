@@ -40,6 +40,17 @@ TODAY = D(2026, 11, 22)
 _numbers = itertools.count(1)
 
 
+@pytest.fixture
+def pages_on_today(monkeypatch):
+    """The pages (which take today's date from the clock) as if today were TODAY, like the selectors' tests."""
+    from django.utils import timezone
+
+    real = timezone.localdate
+    monkeypatch.setattr(
+        timezone, "localdate", lambda value=None, tz=None: TODAY if value is None else real(value, tz)
+    )
+
+
 def episode_of(person):
     return Episode.objects.filter(person=person).order_by("-id").first()
 

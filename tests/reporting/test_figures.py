@@ -126,9 +126,16 @@ def test_other_province_and_institution(world):
         "due_certified": 0,
         "enrolled": 1,
         "completed": 1,
-        "deadlines_missed": 1,
+        "deadlines_missed": 2,
     }
-    assert anhui["deadlines"][0]["deadline"] == "2026-07-14"
+    # 皖司通〔2019〕45号 二(四): the 2026 plan was due by 31 January (never submitted), and one class's trainee
+    # data within 10 working days of its end.
+    assert [(d["deadline"], d["done_on"]) for d in anhui["deadlines"]] == [
+        ("2026-01-31", None),
+        ("2026-07-14", None),
+    ]
+    assert anhui["deadlines"][0]["what"] == "2026年度培训计划报送"
+    assert anhui["deadlines"][1]["what"].endswith("期学员信息录入")
     assert board(world.demo.user("js_bureau_reviewer"))["totals"]["deadlines_missed"] == 0
     with pytest.raises(Forbidden):
         scope_for(world.demo.user("czjs_operator"))
@@ -248,3 +255,40 @@ def test_plan_subjects_without_enrolments_are_named(world):
         assert data["plan_vs_actual"]["by_occupation"] == [
             {"name": "焊工", "planned": 20, "actual": 0, "rate": 0.0}
         ], live
+
+
+def test_annual_plan_submission_deadline(world):
+    """常司发〔2022〕42号 五(一): next year's plan is due by the end of November; the first submission counts."""
+    from django.utils import timezone
+
+    from skillbridge.approvals.models import ReviewCase
+
+    def first_submitted(plan, *when):
+        ReviewCase.objects.filter(pk=plan.review_id).update(
+            first_submitted_at=timezone.make_aware(dt.datetime(*when))
+        )
+
+    scope = scope_for(world.demo.user("cz_hrss_reviewer"))  # 常州监狱, 新康监狱, 溧阳监狱
+    q4 = parse_period("2026Q4", today=TODAY)
+    first_submitted(approved_plan(world.demo, "ly_operator", 2027), 2026, 11, 30, 16)  # on the day
+    first_submitted(approved_plan(world.demo, "xk_operator", 2027), 2026, 12, 2, 9)  # two days late
+
+    def missed(period, today):
+        return [
+            (d["unit"], d["what"], d["deadline"], d["done_on"])
+            for d in selectors.missed_deadlines(scope.unit_ids, period, today=today)
+        ]
+
+    assert missed(q4, dt.date(2026, 11, 30)) == []  # the day of the deadline: not missed yet
+    assert missed(q4, dt.date(2026, 12, 1)) == [
+        ("常州监狱", "2027年度培训计划报送", "2026-11-30", None),
+        ("新康监狱", "2027年度培训计划报送", "2026-11-30", "2026-12-02"),
+    ]
+    assert missed(parse_period("2026Q3", today=TODAY), dt.date(2026, 12, 1)) == []  # not due in Q3
+    data = selectors.dashboard(scope, q4, today=dt.date(2026, 12, 1))
+    assert data["totals"]["deadlines_missed"] == 2
+    assert {r["name"]: r["deadlines_missed"] for r in data["rows"]} == {
+        "常州监狱": 1,
+        "新康监狱": 1,
+        "溧阳监狱": 0,
+    }

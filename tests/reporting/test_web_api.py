@@ -37,7 +37,7 @@ def test_province_page_drills_down_to_people(client, world):
     assert world.people["qian"].masked_id_number in text
 
 
-def test_dashboard_export_has_every_table(client, world):
+def test_dashboard_export_has_every_table(client, world, pages_on_today):
     client.force_login(world.demo.user("js_bureau_reviewer"))
     response = client.get("/reporting/?period=2026&city=3204&export=xlsx")
     assert response.status_code == 200

@@ -92,6 +92,9 @@ class ReviewCase(models.Model):
     due_date = models.DateField("办理期限", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
+    # A deadline to submit (e.g. the annual plan's) is met or missed by the first submission, not by a
+    # resubmission after 退回修改 (reporting.selectors.missed_deadlines).
+    first_submitted_at = models.DateTimeField("首次报送时间", null=True, blank=True)
     decided_at = models.DateTimeField("办结时间", null=True, blank=True)
 
     objects = ReviewCaseQuerySet.as_manager()

@@ -142,8 +142,11 @@ def review_submit(*, actor, case: ReviewCase, parties: dict[str, Organisation] |
     case.current_stage = first
     case.status = ReviewStatus.IN_REVIEW if first else ReviewStatus.APPROVED
     case.submitted_at = timezone.now()
+    case.first_submitted_at = case.first_submitted_at or case.submitted_at
     case.due_date = (first and stage_deadline(case, first)) or case.due_date
-    case.save(update_fields=["round", "current_stage", "status", "submitted_at", "due_date"])
+    case.save(
+        update_fields=["round", "current_stage", "status", "submitted_at", "first_submitted_at", "due_date"]
+    )
     audit_record(
         action="review.submit",
         actor=actor,

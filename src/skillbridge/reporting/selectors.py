@@ -29,7 +29,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from skillbridge.certificates.models import Certificate, CertificateStatus
 from skillbridge.policy.errors import CalendarNotCovered
 from skillbridge.policy.loader import load_all
-from skillbridge.policy.rules import data_entry_deadline
+from skillbridge.policy.rules import data_entry_deadline, plan_deadline
 from skillbridge.registry.models import Episode, EpisodeKind, EpisodeStatus
 from skillbridge.training.models import Enrolment, EnrolmentStatus, TrainingClass
 
@@ -357,23 +357,24 @@ def _subsidies(per_unit, unit_ids, period: Period) -> None:
 def missed_deadlines(
     unit_ids, period: Period, *, today: dt.date, unit_packs: dict | None = None
 ) -> list[dict]:
-    """Classes finished in the period whose trainee data went in after the pack's deadline (or not yet, past it).
-
-    Only units whose pack sets a data-entry deadline are looked at. A working-day deadline is never earlier than
-    the same number of calendar days, so the database keeps only classes late by that weaker test; the
-    working-day deadline is then checked for each of those."""
+    """逾期事项 of the period, by the units' packs (only units whose pack sets the deadline are looked at):
+    - 学员信息录入: classes finished in the period whose trainee data went in after the deadline (or not yet,
+      past it). A working-day deadline is never earlier than the same number of calendar days, so the database
+      keeps only classes late by that weaker test; the working-day deadline is then checked for each of those;
+    - 年度计划报送: the annual plan whose submission deadline (`deadlines.plan.submit`) falls in the period and
+      has passed, first submitted after it or not at all (`_late_plans`)."""
     from skillbridge.accounts.models import Organisation
 
     packs = load_all()
     units_by_days = defaultdict(list)
     if unit_packs is None:
         unit_packs = dict(Organisation.objects.filter(pk__in=unit_ids).values_list("pk", "policy_pack"))
+    rows = _late_plans(unit_packs, packs, period, today=today)
     for pk, code in unit_packs.items():
         pack = packs.get(code)
         rule = pack.deadlines.data_entry_working_days if pack else None
         if rule is not None:
             units_by_days[rule.value].append(pk)
-    rows = []
     for days, units in units_by_days.items():
         late = Q(data_entered_on__isnull=True, ended_on__lt=today - dt.timedelta(days=days)) | Q(
             data_entered_on__gt=F("ended_on") + dt.timedelta(days=days)
@@ -414,6 +415,49 @@ def missed_deadlines(
                     }
                 )
     rows.sort(key=lambda r: (r["deadline"], r["unit"]))
+    return rows
+
+
+def _late_plans(unit_packs: dict, packs: dict, period: Period, *, today: dt.date) -> list[dict]:
+    """The units whose annual plan for the plan year due in the period was first submitted after the pack's
+    deadline, or not at all by `today` (a deadline not passed yet is not missed). One query per deadline."""
+    from django.db.models import Min
+    from django.utils import timezone
+
+    from skillbridge.accounts.models import Organisation
+    from skillbridge.planning.models import PlanKind
+
+    due = defaultdict(list)  # (plan year, deadline) → units
+    for pk, code in unit_packs.items():
+        pack = packs.get(code)
+        rule = pack.deadlines.plan.get("submit") if pack else None
+        if rule is None:
+            continue
+        plan_year = period.start.year - rule.value.year_offset  # a period never spans two years
+        deadline = plan_deadline(pack, plan_year, "submit")
+        if period.start <= deadline <= period.end and deadline < today:
+            due[plan_year, deadline].append(pk)
+    rows = []
+    for (plan_year, deadline), units in due.items():
+        plans = Q(plans__year=plan_year, plans__kind=PlanKind.ANNUAL)
+        found = (
+            Organisation.objects.filter(pk__in=units)
+            .annotate(first=Min("plans__review__first_submitted_at", filter=plans))
+            .values_list("pk", "name", "first")
+        )
+        for pk, name, first in found:
+            done_on = timezone.localdate(first) if first else None
+            if done_on is None or done_on > deadline:
+                rows.append(
+                    {
+                        "unit_id": pk,
+                        "unit": name,
+                        "class_id": None,
+                        "what": f"{plan_year}年度培训计划报送",
+                        "deadline": deadline.isoformat(),
+                        "done_on": done_on.isoformat() if done_on else None,
+                    }
+                )
     return rows
 
 
