@@ -229,3 +229,24 @@ def test_duplicate_queue_page(client, demo):
     assert rows[1][0] == "吴同" and "*" in rows[1][2]
     client.force_login(demo.user("ah_prison_operator"))
     assert client.post(f"/registry/duplicates/{review.pk}/clear/", {"note": "x"}).status_code == 404
+
+
+def test_detail_page_judges_eligibility_at_a_chosen_date(client, demo, two_prisons):
+    ly, _ = two_prisons  # released 2027-06-30; Changzhou: fewer than 24 months left
+    client.force_login(demo.user("ly_operator"))
+
+    def verdict(at):
+        response = client.get(f"/registry/{ly.pk}/", {"at": at})
+        assert response.status_code == 200
+        return response.context["at"], response.context["decision"].allowed
+
+    assert verdict("2025-06-30") == (date(2025, 6, 30), False)  # exactly 24 months left
+    assert verdict("2025-07-01") == (date(2025, 7, 1), True)
+    assert verdict("2027-06-29") == (date(2027, 6, 29), True)
+    assert verdict("2027-06-30") == (date(2027, 6, 30), False)  # released that day
+    assert (
+        "2025-07-01是否为培训对象" in client.get(f"/registry/{ly.pk}/", {"at": "2025-07-01"}).content.decode()
+    )
+    bad = client.get(f"/registry/{ly.pk}/", {"at": "2025-13-01"})
+    assert bad.context["at"] == bad.context["today"]
+    assert "判断日期“2025-13-01”格式不正确，应为 YYYY-MM-DD；以下按今日判断" in bad.content.decode()

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -128,10 +130,22 @@ def person_detail(request, pk: int):
     return _render_detail(request, selectors.person_detail(request.user, pk))
 
 
+def _judgement_date(request, today: date) -> tuple[date, str]:
+    """The date to judge eligibility on (?at=YYYY-MM-DD, default today) and, if it was unreadable, why."""
+    raw = request.GET.get("at", "").strip()
+    if not raw:
+        return today, ""
+    try:
+        return date.fromisoformat(raw), ""
+    except ValueError:
+        return today, f"判断日期“{raw[:20]}”格式不正确，应为 YYYY-MM-DD；以下按今日判断"
+
+
 def _render_detail(request, person, *, reveal_form=None, revealed: str = "", status=200):
     episodes = list(person.episodes.all())
     current = selectors.current_episode(episodes)
     today = timezone.localdate()
+    at, at_error = _judgement_date(request, today)
     can_reveal = services.can_reveal_id_number(request.user, person)
     duplicates = selectors.duplicate_queue(request.user, status="").filter(Q(person=person) | Q(other=person))
     return render(
@@ -142,7 +156,9 @@ def _render_detail(request, person, *, reveal_form=None, revealed: str = "", sta
             "episodes": episodes,
             "current": current,
             "today": today,
-            "decision": selectors.eligibility_at(person, today, current),
+            "at": at,
+            "at_error": at_error,
+            "decision": selectors.eligibility_at(person, at, current),
             "pack_name": get_pack(current.unit.policy_pack).name if current else "",
             "can_write": request.user.has_role(*WRITERS),
             "can_reveal": can_reveal,
