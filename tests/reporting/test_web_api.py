@@ -169,3 +169,21 @@ def test_api_ended_classes_qualified_list_and_year_statement(client, world):
     client.force_login(world.demo.user("cz_hrss_reviewer"))
     response = client.get("/api/v1/reporting/statement", {"year": 2026})
     assert (response.status_code, response.json()["field"]) == (400, "unit")
+
+
+def test_people_export_with_full_ids_needs_the_role_and_a_reason(client, world):
+    url = f"/reporting/people/?period=2026&unit={world.ly.pk}&which=missing_certificate&export=xlsx"
+    qian = world.people["qian"]
+    client.force_login(world.demo.user("ly_operator"))  # an operator may not
+    assert client.get(url + "&reveal_reason=核对名单").status_code == 403
+    assert not AuditEvent.objects.filter(action__in=["person.export_id_numbers", "reporting.export"]).exists()
+    client.force_login(world.demo.user("js_bureau_reviewer"))
+    page = client.get(f"/reporting/people/?period=2026&unit={world.ly.pk}").content.decode()
+    assert "导出（含完整身份证号码，留痕）" in page
+    response = client.get(url + "&reveal_reason=核对刑释前取证情况")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.cell(row=2, column=1).value == "钱二"
+    assert sheet.cell(row=2, column=2).value == qian.id_number
+    event = AuditEvent.objects.get(action="person.export_id_numbers")
+    assert (event.changes["reason"], event.changes["count"]) == ("核对刑释前取证情况", 3)
+    assert AuditEvent.objects.filter(action="reporting.export").count() == 1

@@ -19,6 +19,7 @@ from skillbridge.accounts.scope import get_in_scope
 from skillbridge.audit.services import audit_record
 from skillbridge.certificates.models import Certificate, CertificateStatus
 from skillbridge.errors import ServiceError
+from skillbridge.registry.services import REVEAL_ROLES, person_export_reveal
 from skillbridge.web.exports import xlsx_response
 
 from . import exports, selectors, services
@@ -201,8 +202,11 @@ def people(request):
     rows = selectors.people(scope, period, which)
     title = f"{scope.name}{period.label}{selectors.PEOPLE_LISTS[which]}"
     if request.GET.get("export") == "xlsx":
-        _audit_export(request.user, selectors.PEOPLE_LISTS[which], scope, period)
         episodes = list(rows)
+        reason = request.GET.get("reveal_reason", "").strip()
+        if reason:  # full ID numbers: a permitted user and a reason, audited (as the registry's exports)
+            person_export_reveal(actor=request.user, what=title, count=len(episodes), reason=reason)
+        _audit_export(request.user, selectors.PEOPLE_LISTS[which], scope, period)
         certificates = _certificates_of(episodes)
         return xlsx_response(
             f"{title}.xlsx",
@@ -211,7 +215,7 @@ def people(request):
             (
                 (
                     e.person.name,
-                    e.person.masked_id_number,
+                    (e.person.id_number or "") if reason else e.person.masked_id_number,
                     e.unit.name,
                     e.inmate_number,
                     e.expected_release_date,
@@ -243,6 +247,7 @@ def people(request):
             "rows": [(e, _certificate_note(e, certificates)) for e in page.object_list],
             "query": query.urlencode(),
             "back": back.urlencode(),
+            "can_reveal": request.user.has_role(*REVEAL_ROLES),
         },
     )
 
