@@ -31,7 +31,9 @@ def test_generated_numbers_are_valid_and_consistent(demo):
     for r in records:
         info = parse_id_number(r.person["id_number"])
         assert (info.birth_date, info.sex) == (r.person["birth_date"], r.person["sex"])
-        assert r.episode["term_start"] <= r.episode["expected_release_date"]
+        assert (
+            r.episode["term_start"] <= TODAY < r.episode["expected_release_date"]
+        )  # serving, not yet released
     changzhou = [r for r in records if r.unit.name == "溧阳监狱"]
     assert all(
         r.person["id_number"][:4] in ("3204",) or r.person["household_registration"] for r in changzhou

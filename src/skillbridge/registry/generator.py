@@ -164,7 +164,10 @@ def generate(units: list[Organisation], n: int, seed: int, today: date) -> Itera
             months = _weighted(
                 rng, ((12, 8), (18, 8), (24, 10), (36, 14), (60, 20), (96, 16), (120, 12), (180, 8))
             )
-            term_end = today + timedelta(days=rng.randint(1, 2400))
+            # Somewhere in the term, which has begun: at most the whole term (and 2,400 days) still to serve.
+            term_end = today + timedelta(
+                days=rng.randint(1, min(2400, (add_months(today, months) - today).days))
+            )
             term_start = add_months(term_end, -months)
             release = term_end
             if rng.random() < 0.35 and months >= 24:

@@ -14,8 +14,9 @@ Definitions (shown on the page in 口径说明):
 - 补贴: lines of claims filled in the period — 申领 (submitted), 核定 (accepted in review; lines rejected in
   review are counted apart), 公示 (accepted lines of claims that reached public notice), 拨付 / 支付 (amounts
   disbursed to the unit's special account / paid on to the institution);
-- 逾期: classes finished in the period whose trainee data were entered after the pack's deadline (or are
-  still not entered past it).
+- 逾期: deadlines of the period that have passed and were missed — classes finished in the period whose trainee
+  data were entered after the pack's deadline (or are still not entered past it), and annual plans first
+  submitted after the pack's submission deadline (or not at all).
 """
 
 import datetime as dt
