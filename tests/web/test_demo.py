@@ -38,7 +38,7 @@ def test_demo_command_is_idempotent_and_prints_the_accounts(capsys):
     call_command("demo")
     assert counts() == first_counts
     # organisations, users, designations, people, 附件6, certificates, claims, fund entries, ratings, handovers, reports
-    assert first_counts == (20, 29, 2, 84, 1, 5, 2, 5, 1, 2, 1)
+    assert first_counts == (20, 29, 2, 84, 1, 8, 2, 5, 1, 2, 1)
     assert "演示账号（密码均为 Skill@2026demo）" in first
     assert "ly_operator" in first and "溧阳监狱" in first and "经办" in first
     assert User.objects.get(username="ly_operator").must_change_password is True
