@@ -169,6 +169,34 @@ def test_another_units_user_cannot_see_the_job(client, demo, invalid_job):
     assert denied.count() == 2
 
 
+def test_job_list_exports_to_xlsx_within_the_unit(client, demo, invalid_job):
+    client.force_login(demo.user("cz_operator"))
+    response = client.get("/imports/?export=xlsx")
+    rows = read_xlsx(b"".join(response.streaming_content))["导入记录"]
+    assert rows[0] == [
+        "编号",
+        "导入类型",
+        "文件名",
+        "上传人",
+        "上传时间",
+        "状态",
+        "数据行",
+        "新增",
+        "更新",
+        "错误",
+        "结果说明",
+    ]
+    assert len(rows) == 2
+    assert (rows[1][0], rows[1][2], rows[1][5], rows[1][9]) == (
+        invalid_job.pk,
+        invalid_job.file_name,
+        "校验未通过",
+        invalid_job.error_total,
+    )
+    client.force_login(demo.user("ly_operator"))  # another unit: its own (empty) list
+    assert read_xlsx(b"".join(client.get("/imports/?export=xlsx").streaming_content))["导入记录"][1:] == []
+
+
 def test_api_upload_status_and_errors(client, demo, django_capture_on_commit_callbacks):
     auth = bearer(client, "cz_operator")
     rows = [ROWS[0], ["A002", "", "", "", "", ""]]

@@ -5,9 +5,11 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from skillbridge.accounts.scope import get_in_scope
 from skillbridge.errors import Forbidden, NotFound, ServiceError
+from skillbridge.web.exports import xlsx_response
 
 from . import selectors, services
 from .forms import UploadForm
@@ -24,9 +26,43 @@ def _xlsx(filename: str, content: bytes) -> HttpResponse:
     return response
 
 
+JOB_EXPORT_HEADERS = [
+    "编号",
+    "导入类型",
+    "文件名",
+    "上传人",
+    "上传时间",
+    "状态",
+    "数据行",
+    "新增",
+    "更新",
+    "错误",
+    "结果说明",
+]
+
+
 @login_required
 def job_list(request):
-    page = Paginator(selectors.job_list(request.user), 20).get_page(request.GET.get("page"))
+    jobs = selectors.job_list(request.user)
+    if request.GET.get("export") == "xlsx":
+        rows = (
+            (
+                job.pk,
+                job.importer_title,
+                job.file_name,
+                job.user.full_name,
+                timezone.localtime(job.created_at).strftime("%Y-%m-%d %H:%M"),
+                job.get_status_display(),
+                job.rows_total,
+                job.created,
+                job.updated,
+                job.error_total,
+                job.message,
+            )
+            for job in jobs.iterator(chunk_size=1000)
+        )
+        return xlsx_response("导入记录.xlsx", "导入记录", JOB_EXPORT_HEADERS, rows)
+    page = Paginator(jobs, 20).get_page(request.GET.get("page"))
     return render(
         request,
         "imports/job_list.html",
