@@ -69,6 +69,25 @@ def test_chain_organisations_see_the_plan(client, demo):
     assert client.get(f"/planning/{plan.pk}/").status_code == 404
 
 
+def test_survey_groups_leave_out_people_already_released(demo):
+    from skillbridge.planning.selectors import survey_groups
+    from skillbridge.registry import services as registry
+
+    unit = demo.orgs["溧阳监狱"]
+    for name in ("赵一", "钱二"):
+        make_person(unit, name=name, release=dt.date(2027, 6, 30))
+    Episode.objects.filter(person__name__in=["赵一", "钱二"]).update(employment_intention="电工")
+    registry.episode_status_change(
+        actor=demo.user("ly_operator"),
+        episode=Episode.objects.get(person__name="钱二"),
+        to_status="released",
+        changed_on=dt.date(2027, 6, 30),
+    )
+    result, groups = survey_groups(demo.user("ly_operator"), unit=unit, year=2027)
+    assert sorted(r.person.name for r in result.eligible) == ["赵一", "钱二"]  # the survey lists both
+    assert [(g.intention, [r.person.name for r in g.rows]) for g in groups] == [("电工", ["赵一"])]
+
+
 def test_create_from_survey_groups_by_intention(client, demo):
     unit = demo.orgs["溧阳监狱"]
     for name in ("赵一", "钱二", "孙三"):

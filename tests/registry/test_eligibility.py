@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from skillbridge.policy.rules import add_months
-from skillbridge.registry import selectors
+from skillbridge.registry import selectors, services
 from skillbridge.registry.models import Person
 
 from .conftest import make_person
@@ -92,6 +92,19 @@ def test_survey_for_a_year(demo):
     make_person(unit, name="己", release=date(2027, 1, 1))  # released on the first day
     make_person(unit, name="庚", release=date(2027, 6, 1), has_skill=True)  # in the window, has a skill
     make_person(demo.orgs["新康监狱"], name="辛", release=date(2027, 6, 1))  # another unit
+    released = make_person(unit, name="壬", release=date(2027, 3, 1))  # eligible in 2027 until released
+    moved = make_person(unit, name="癸", release=date(2027, 6, 1))  # transferred: surveyed by 新康监狱
+    operator = demo.user("ly_operator")
+    services.episode_status_change(
+        actor=operator, episode=released.episodes.get(), to_status="released", changed_on=date(2027, 3, 1)
+    )
+    services.episode_status_change(
+        actor=operator,
+        episode=moved.episodes.get(),
+        to_status="transferred",
+        changed_on=date(2026, 12, 1),
+        to_unit=demo.orgs["新康监狱"],
+    )
     result = selectors.survey(demo.user("ly_operator"), unit=unit, year=2027)
     assert (result.release_from, result.release_until) == (date(2027, 1, 1), date(2029, 12, 31))
     eligible = [
@@ -99,6 +112,7 @@ def test_survey_for_a_year(demo):
     ]
     assert eligible == [
         ("甲", date(2027, 1, 1), 0),
+        ("壬", date(2027, 1, 1), 2),
         ("乙", date(2027, 1, 1), 23),
         ("丙", date(2027, 1, 2), 24),
         ("丁", date(2027, 12, 31), 35),
@@ -106,6 +120,9 @@ def test_survey_for_a_year(demo):
     assert [(r.person.name, [x.code for x in r.decision.reasons]) for r in result.ineligible] == [
         ("庚", ["has_skill"])
     ]
+    assert [r.episode.status for r in result.eligible if r.person.name == "壬"] == ["released"]
+    # A survey of the next year no longer has 壬 (released before it), nor anyone released before 2028.
+    assert "壬" not in [r.person.name for r in selectors.survey(operator, unit=unit, year=2028).eligible]
 
 
 def test_survey_of_a_unit_out_of_scope_is_not_found(demo):

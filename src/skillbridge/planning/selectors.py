@@ -256,14 +256,15 @@ def suggest_budget(
 
 
 def survey_groups(user, *, unit: Organisation, year: int) -> tuple[Survey, list[SurveyGroup]]:
-    """The survey's eligible people grouped by employment intention, largest group first, each with a
-    suggested plan line (occupation by name, level 五级 or the pack's first target level, budget)."""
+    """The survey's eligible people still at the unit (not those released already) grouped by employment
+    intention, largest group first, each with a suggested plan line (occupation by name, level 五级 or the
+    pack's first target level, budget)."""
     result = survey(user, unit=unit, year=year)
     pack = get_pack(unit.policy_pack)
     target = pack.training.target_levels
     level = SkillLevel.objects.filter(code=target.value[0] if target else DEFAULT_LEVEL).first()
     by_intention: dict[str, list] = {}
-    for row in result.eligible:
+    for row in (r for r in result.eligible if r.episode.is_active):
         by_intention.setdefault(row.episode.employment_intention.strip() or NO_INTENTION, []).append(row)
     groups = []
     for intention, rows in sorted(

@@ -17,7 +17,15 @@ from skillbridge.policy.rules import Decision, PersonFacts, Reason, add_months, 
 from skillbridge.policy.schema import PolicyPack
 
 from .idnumbers import normalise
-from .models import ACTIVE_STATUSES, DuplicateReview, Episode, Person, ReleaseDateChange, StatusChange
+from .models import (
+    ACTIVE_STATUSES,
+    DuplicateReview,
+    Episode,
+    EpisodeStatus,
+    Person,
+    ReleaseDateChange,
+    StatusChange,
+)
 
 ID_QUERY = re.compile(r"^\d{17}[\dX]$")
 # The person list and ``GET /people`` count at most this many matches ("1000+ 条" / ``count_capped``):
@@ -226,7 +234,10 @@ def first_eligible_day(pack: PolicyPack, release: date, year_start: date) -> dat
 
 
 def survey(user, *, unit: Organisation, year: int) -> Survey:
-    """People at ``unit`` eligible on some day of ``year``, by the unit's policy pack.
+    """People at ``unit`` eligible on some day of ``year``, by the unit's policy pack: those in custody (in the
+    institution, under community correction) and those already released from it — released within the year,
+    they were eligible in it before release (a survey of a past or the current year lists them; planning
+    skips them). People transferred away are surveyed by the unit that received them.
 
     The date window is applied in SQL: the remaining term is within N months on some day d of the year
     exactly when the release date lies after 1 January and before ``add_months(31 December, N)``. The
@@ -238,7 +249,11 @@ def survey(user, *, unit: Organisation, year: int) -> Survey:
     year_start, year_end = date(year, 1, 1), date(year, 12, 31)
     episodes = (
         Episode.objects.for_user(user)
-        .filter(unit=unit, status__in=ACTIVE_STATUSES, expected_release_date__gt=year_start)
+        .filter(
+            unit=unit,
+            status__in=(*ACTIVE_STATUSES, EpisodeStatus.RELEASED),
+            expected_release_date__gt=year_start,
+        )
         .select_related("person", "unit")
         .order_by("expected_release_date", "person__name", "id")
     )

@@ -9,8 +9,8 @@ can check each row:
 序号, 姓名, 性别, 身份证号码 (masked unless the exporting user is permitted and gives a reason), 出生日期,
 民族, 文化程度, 户籍地, 人员类别, 监狱（戒毒所）, 罪犯编号, 刑期起止, 预计释放日期, 剩余刑期（月）(whole
 months on 1 January of the survey year), 符合条件起始日期 (first day of the year the remaining term is within
-the limit), 有无一技之长, 能否正常学习, 有无劳动能力, 就业意向, 拟培训职业（工种） and 备注 (left blank for
-the unit to fill in when it makes its plan).
+the limit), 有无一技之长, 能否正常学习, 有无劳动能力, 就业意向, 拟培训职业（工种） (left blank for the unit to fill
+in when it makes its plan) and 备注 (已释放 for a person released during the year).
 """
 
 from collections.abc import Callable, Iterable
@@ -127,5 +127,5 @@ def survey_rows(rows, *, reveal: bool = False):
             has_none(e.labour_capacity),
             e.employment_intention,
             "",
-            "",
+            "" if e.is_active else e.get_status_display(),  # 已释放: eligible in the year before release
         )
