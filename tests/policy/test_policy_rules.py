@@ -146,6 +146,17 @@ def test_changzhou_released_person_is_not_eligible(changzhou):
         ]
 
 
+def test_changzhou_not_eligible_before_the_term_starts(changzhou):
+    start = date(2025, 3, 15)  # AT
+    message = f"2025-03-14 刑期尚未开始（自 2025-03-15 起），尚不是培训对象（{CZ}）"
+    before = eligibility(cz_person(date(2026, 1, 1), term_start=start), changzhou, date(2025, 3, 14))
+    assert [(r.code, r.message) for r in before.reasons] == [("not_started", message)]
+    assert eligibility(cz_person(date(2026, 1, 1), term_start=start), changzhou, start) == Decision(
+        True, (), 9
+    )
+    assert eligibility(cz_person(date(2026, 1, 1), term_start=start), changzhou, date(2025, 3, 16)).allowed
+
+
 def test_changzhou_day_after_today_release_is_eligible(changzhou):
     assert eligibility(cz_person(date(2025, 3, 16)), changzhou, AT) == Decision(True, (), 0)
 

@@ -125,6 +125,15 @@ def test_survey_for_a_year(demo):
     assert "壬" not in [r.person.name for r in selectors.survey(operator, unit=unit, year=2028).eligible]
 
 
+def test_survey_counts_a_new_admission_from_its_first_day(demo):
+    unit = demo.orgs["溧阳监狱"]
+    make_person(unit, name="子", release=date(2028, 1, 1), start=date(2027, 5, 1))  # admitted during 2027
+    make_person(unit, name="丑", release=date(2029, 1, 1), start=date(2028, 2, 1))  # admitted after 2027
+    result = selectors.survey(demo.user("ly_operator"), unit=unit, year=2027)
+    assert [(r.person.name, r.first_eligible_on) for r in result.eligible] == [("子", date(2027, 5, 1))]
+    assert result.ineligible == []
+
+
 def test_survey_of_a_unit_out_of_scope_is_not_found(demo):
     from skillbridge.errors import NotFound
 

@@ -240,6 +240,8 @@ def test_detail_page_judges_eligibility_at_a_chosen_date(client, demo, two_priso
         assert response.status_code == 200
         return response.context["at"], response.context["decision"].allowed
 
+    before = client.get(f"/registry/{ly.pk}/", {"at": "2019-12-31"})  # the term starts 2020-01-01
+    assert [r.code for r in before.context["decision"].reasons] == ["not_started"]
     assert verdict("2025-06-30") == (date(2025, 6, 30), False)  # exactly 24 months left
     assert verdict("2025-07-01") == (date(2025, 7, 1), True)
     assert verdict("2027-06-29") == (date(2027, 6, 29), True)

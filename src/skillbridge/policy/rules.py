@@ -46,6 +46,7 @@ class PersonFacts:
     """What eligibility needs to know; ``None`` means not recorded (which blocks a rule that needs it)."""
 
     release_date: date | None = None
+    term_start: date | None = None  # 刑期（隔离期、矫正期）起日: not in custody before it
     has_skill: bool | None = None
     can_study: bool | None = None
     labour_capacity: bool | None = None
@@ -146,6 +147,10 @@ def _term_reasons(person: PersonFacts, pack: PolicyPack, at: date) -> list[Reaso
         return [_reason("release_date_unknown", f"未登记预计释放（解除）日期，无法计算{term}", limit)]
     if release <= at:
         return [_reason("released", f"已于 {release:%Y-%m-%d} 释放（解除），不再是培训对象", limit)]
+    if person.term_start is not None and at < person.term_start:
+        period = "强制隔离期" if person.population_category == "drug_rehab" else "刑期"
+        message = f"{at:%Y-%m-%d} {period}尚未开始（自 {person.term_start:%Y-%m-%d} 起），尚不是培训对象"
+        return [_reason("not_started", message, limit)]
     inclusive = bool(rules.remaining_months_inclusive and rules.remaining_months_inclusive.value)
     bound = add_months(at, limit.value)
     if release < bound or (release == bound and inclusive):

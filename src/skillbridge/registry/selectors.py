@@ -137,6 +137,7 @@ def current_episode(episodes) -> Episode | None:
 def person_facts(person: Person, episode: Episode | None) -> PersonFacts:
     return PersonFacts(
         release_date=episode.expected_release_date if episode else None,
+        term_start=episode.term_start if episode else None,
         has_skill=episode.has_skill if episode else None,
         can_study=episode.can_study if episode else None,
         labour_capacity=episode.labour_capacity if episode else None,
@@ -240,9 +241,10 @@ def survey(user, *, unit: Organisation, year: int) -> Survey:
     skips them). People transferred away are surveyed by the unit that received them.
 
     The date window is applied in SQL: the remaining term is within N months on some day d of the year
-    exactly when the release date lies after 1 January and before ``add_months(31 December, N)``. The
-    pure rule is then applied at the first day of the year the term condition holds, so every person
-    left out for another reason (has a skill, cannot study, age, category …) is listed with the reasons.
+    exactly when the release date lies after 1 January and before ``add_months(31 December, N)`` (and the
+    term has begun by 31 December). The pure rule is then applied at the first day of the year the term
+    condition holds (or the term's first day, if later), so every person left out for another reason (has a
+    skill, cannot study, age, category …) is listed with the reasons.
     """
     _require_visible_unit(user, unit)
     pack = get_pack(unit.policy_pack)
@@ -253,6 +255,7 @@ def survey(user, *, unit: Organisation, year: int) -> Survey:
             unit=unit,
             status__in=(*ACTIVE_STATUSES, EpisodeStatus.RELEASED),
             expected_release_date__gt=year_start,
+            term_start__lte=year_end,
         )
         .select_related("person", "unit")
         .order_by("expected_release_date", "person__name", "id")
@@ -268,7 +271,7 @@ def survey(user, *, unit: Organisation, year: int) -> Survey:
     eligible, ineligible = [], []
     for episode in episodes.iterator(chunk_size=2000):
         release = episode.expected_release_date
-        on = first_eligible_day(pack, release, year_start)
+        on = max(first_eligible_day(pack, release, year_start), episode.term_start)
         decision = eligibility(person_facts(episode.person, episode), pack, on)
         row = SurveyRow(episode.person, episode, decision, on, remaining_months(year_start, release))
         (eligible if decision.allowed else ineligible).append(row)
