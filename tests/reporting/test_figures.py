@@ -197,18 +197,38 @@ def test_action_targets_with_projection(world):
                          kind="community", number="YC0001", start=dt.date(2019, 6, 1))  # fmt: skip
     make_class(office, start=dt.date(2020, 5, 1), ended=dt.date(2020, 5, 20), institution=world.school,
                user=user, people=[(helped, "completed")])  # fmt: skip
-    scope = scope_for(user)
-    mid = selectors.dashboard(scope, parse_period("2020", today=TODAY), today=dt.date(2020, 7, 1))
+    hrss = accounts_create(world, "盐城市人力资源和社会保障局", "city_hrss", "320900", "yancheng")
+    city_user = User.objects.create_user(username="yc_hrss", full_name="盐城人社审核", organisation=hrss)
+    RoleGrant.objects.create(user=city_user, role="reviewer")
+    city = scope_for(city_user)  # 盐城市: the region of Yancheng's targets
+    mid = selectors.dashboard(city, parse_period("2020", today=TODAY), today=dt.date(2020, 7, 1))
     by_key = {t["key"]: t for t in mid["targets"]}
     group = by_key["yancheng.community_correction"]
     assert (group["target"], group["actual"], group["window"]) == (21000.0, 1, "2019—2021年")
     # 1 person-time after 548 of the 1,096 days of 2019–2021 → 2 by the end of 2021.
     assert (group["projected"], group["on_track"], group["status"]) == (2, False, "按当前进度难以按期完成")
     assert by_key["yancheng.disabled"]["actual"] == 0
-    assert by_key["jiangsu-general.subsidised_training_total"]["actual"] == 1
     assert by_key["yancheng.skill_competitions"]["status"] == "平台无此项数据"
     assert "盐城市职业技能提升行动实施方案 四(一)2" in group["source"]
-    after = selectors.dashboard(scope, parse_period("2020", today=TODAY), today=TODAY)
+    # The province's target on a city dashboard, and the city's on a unit's: the share, not a verdict.
+    province_total = by_key["jiangsu-general.subsidised_training_total"]
+    assert (province_total["actual"], province_total["progress"], province_total["on_track"]) == (
+        1,
+        None,
+        None,
+    )
+    assert province_total["status"] == "目标为全省合计，本范围的完成数计入其中，不单独测算进度"
+    unit = {t["key"]: t for t in selectors.dashboard(scope_for(user), parse_period("2020", today=TODAY),
+                                                      today=dt.date(2020, 7, 1))["targets"]}  # fmt: skip
+    share = unit["yancheng.community_correction"]
+    assert (share["actual"], share["progress"], share["projected"], share["on_track"]) == (
+        1,
+        None,
+        None,
+        None,
+    )
+    assert share["status"] == "目标为全市合计，本范围的完成数计入其中，不单独测算进度"
+    after = selectors.dashboard(city, parse_period("2020", today=TODAY), today=TODAY)
     group = {t["key"]: t for t in after["targets"]}["yancheng.community_correction"]
     assert (group["projected"], group["status"]) == (1, "目标期已结束：未完成")
 

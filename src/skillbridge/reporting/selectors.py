@@ -680,6 +680,12 @@ def applicable_packs(scope: Scope, unit_packs: dict[int, str]) -> list:
     return chosen
 
 
+def _is_pack_region(scope: Scope, pack) -> bool:
+    """Whether the scope is the whole region of the pack (the province, the city) whose count targets are totals
+    for that region: only there is a count measured against the target; a smaller scope shows its share."""
+    return scope.level in ("province", "city") and scope.code in pack.region_prefixes.value
+
+
 def projection(actual: float, period_start: dt.date, period_end: dt.date, today: dt.date) -> float | None:
     """Straight line: the rate so far carried to the end of the period (None before it starts)."""
     if today < period_start:
@@ -770,6 +776,22 @@ def targets(scope, period, totals, per_unit, unit_packs, *, today) -> list[dict]
                 training_class__date_from__gte=window_start,
                 training_class__date_from__lte=min(today, window_end),
             ).count()
+            if not _is_pack_region(scope, pack):
+                region = "全省" if len(pack.region_prefixes.value[0]) == 2 else "全市"
+                out.append(
+                    _target_row(
+                        pack,
+                        target,
+                        actual=actual,
+                        measure=f"{label}（本范围完成数）",
+                        progress=None,
+                        projected=None,
+                        on_track=None,
+                        status=f"目标为{region}合计，本范围的完成数计入其中，不单独测算进度",
+                        window=window,
+                    )
+                )
+                continue
             goal = float(target.target.value)
             projected = projection(actual, window_start, window_end, today)
             on_track, status = _count_status(actual, goal, projected, window_start, window_end, today)
