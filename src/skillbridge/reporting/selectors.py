@@ -134,9 +134,6 @@ def due_episodes(unit_ids, period: Period):
     )
 
 
-SUBJECT_FIELDS = ("unit_id", "occupation_id", "special_item_id", "project_name", "level_id", "institution_id")
-
-
 class Cubes:
     """Enrolments and classes of the scope counted once per (unit, subject, level, institution), with conditional
     counts for every figure that needs them (参训, 结业, plan-year actual; 开班): one pass over the enrolments

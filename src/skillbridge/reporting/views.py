@@ -20,6 +20,7 @@ from skillbridge.audit.services import audit_record
 from skillbridge.certificates.models import Certificate, CertificateStatus
 from skillbridge.errors import ServiceError
 from skillbridge.registry.services import REVEAL_ROLES, person_export_reveal
+from skillbridge.registry.tables import id_shown
 from skillbridge.web.exports import xlsx_response
 
 from . import exports, selectors, services
@@ -208,6 +209,7 @@ def people(request):
             person_export_reveal(actor=request.user, what=title, count=len(episodes), reason=reason)
         _audit_export(request.user, selectors.PEOPLE_LISTS[which], scope, period)
         certificates = _certificates_of(episodes)
+        shown = id_shown(bool(reason))
         return xlsx_response(
             f"{title}.xlsx",
             selectors.PEOPLE_LISTS[which],
@@ -215,7 +217,7 @@ def people(request):
             (
                 (
                     e.person.name,
-                    (e.person.id_number or "") if reason else e.person.masked_id_number,
+                    shown(e.person.id_number),
                     e.unit.name,
                     e.inmate_number,
                     e.expected_release_date,
