@@ -59,6 +59,31 @@ def person_factory(demo):
     return make_person
 
 
+@pytest.fixture
+def episodes(demo):
+    """溧阳: 孙丙 released, 赵甲 and 钱乙 in custody, 李丁 transferred to 新康 (a new episode there); 新康: 吴戊."""
+    ly, xk = demo.orgs["溧阳监狱"], demo.orgs["新康监狱"]
+    zhao = make_person(ly, name="赵甲", number="LY1001", start=date(2021, 3, 1), release=date(2026, 9, 30))
+    qian = make_person(ly, name="钱乙", number="LY1002", release=date(2027, 6, 30), has_skill=True)
+    sun = make_person(
+        ly, name="孙丙", number="LY1003", release=date(2026, 3, 31), labour=None, can_study=False
+    )
+    services.episode_status_change(
+        actor=None, episode=sun.episodes.get(), to_status="released", changed_on=date(2026, 3, 31)
+    )
+    li = make_person(ly, name="李丁", number="LY1004", release=date(2026, 12, 31))
+    services.episode_status_change(
+        actor=None,
+        episode=li.episodes.get(),
+        to_status="transferred",
+        changed_on=date(2025, 6, 1),
+        to_unit=xk,
+        new_inmate_number="XK2001",
+    )
+    wu = make_person(xk, name="吴戊", number="XK2002", release=date(2026, 10, 31))
+    return {"zhao": zhao, "qian": qian, "sun": sun, "li": li, "wu": wu}
+
+
 def run_import(user, rows: list[dict], *, batch_size=2):
     """What the imports machinery does: convert cells, validate every batch, write only if all is valid."""
     from django.db import transaction

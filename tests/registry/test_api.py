@@ -100,3 +100,54 @@ def test_survey_roster_and_duplicates(client, demo, people):
     dups = client.get("/api/v1/registry/duplicates").json()
     assert dups["count"] == 1 and "*" in dups["items"][0]["person"]["id_number_masked"]
     assert Person.objects.count() == 3
+
+
+def test_episode_list_api_is_scoped_masked_and_filtered(client, demo, episodes):
+    zhao = episodes["zhao"]
+    client.force_login(demo.user("ly_operator"))
+    body = client.get("/api/v1/registry/episodes").json()
+    assert (body["count"], body["page"]) == (4, 1)
+    assert [(e["person_name"], e["unit_name"], e["inmate_number"]) for e in body["items"]] == [
+        ("孙丙", "溧阳监狱", "LY1003"),
+        ("赵甲", "溧阳监狱", "LY1001"),
+        ("李丁", "溧阳监狱", "LY1004"),
+        ("钱乙", "溧阳监狱", "LY1002"),
+    ]
+    item = body["items"][1]
+    assert {k: item[k] for k in ("person_id", "person_id_number_masked", "kind", "kind_display", "term_start",
+                                 "term_end", "expected_release_date", "status", "status_display",
+                                 "labour_capacity", "has_skill", "can_study")} == {
+        "person_id": zhao.pk, "person_id_number_masked": zhao.masked_id_number, "kind": "custody",
+        "kind_display": "服刑", "term_start": "2021-03-01", "term_end": "2026-09-30",
+        "expected_release_date": "2026-09-30", "status": "in_custody", "status_display": "在押（在所）",
+        "labour_capacity": True, "has_skill": False, "can_study": True,
+    }  # fmt: skip
+    for person in episodes.values():
+        assert person.id_number not in str(body)
+
+    def names(**query):
+        response = client.get("/api/v1/registry/episodes", query)
+        assert response.status_code == 200
+        return [e["person_name"] for e in response.json()["items"]]
+
+    assert names(status="released") == ["孙丙"]
+    assert names(kind="custody", status="transferred") == ["李丁"]
+    assert names(kind="community") == []
+    assert names(release_from="2026-06-01", release_to="2026-12-31") == ["赵甲", "李丁"]
+    assert names(q="LY1002") == ["钱乙"]
+    assert names(q="赵") == ["赵甲"]
+    assert names(q=episodes["qian"].id_number) == ["钱乙"]
+    assert names(unit_id=demo.orgs["溧阳监狱"].pk, page_size=2, page=2) == ["李丁", "钱乙"]
+    # Never another unit's episodes: not by unit, name, number or ID number.
+    assert names(unit_id=demo.orgs["新康监狱"].pk) == []
+    assert names(q="吴") == names(q="XK") == names(q=episodes["wu"].id_number) == []
+    bad = client.get("/api/v1/registry/episodes", {"status": "escaped"})
+    assert (bad.status_code, bad.json()["field"]) == (422, "status")
+    client.force_login(demo.user("xk_operator"))
+    items = client.get("/api/v1/registry/episodes").json()["items"]
+    assert [(e["person_name"], e["inmate_number"]) for e in items] == [("吴戊", "XK2002"), ("李丁", "XK2001")]
+    client.force_login(demo.user("js_bureau_reviewer"))
+    assert names() == ["孙丙", "赵甲", "吴戊", "李丁", "李丁", "钱乙"]
+    assert names(unit_id=demo.orgs["新康监狱"].pk, status="in_custody") == ["吴戊", "李丁"]
+    client.force_login(demo.user("czjs_operator"))
+    assert client.get("/api/v1/registry/episodes").json()["count"] == 0

@@ -166,3 +166,15 @@ def test_other_api_lists_have_no_flag(client, demo):
     client.force_login(demo.user("ly_operator"))
     body = client.get("/api/v1/registry/episodes").json()
     assert "count_capped" not in body and body["count"] == body["count"]
+
+
+def test_episode_list_shows_a_capped_count(client, demo, episodes, cap):
+    """溧阳 has four episodes (conftest ``episodes``); the list counts no further than the cap."""
+    client.force_login(demo.user("ly_operator"))
+    cap(3)
+    html = client.get("/registry/episodes/").content.decode()
+    assert "共 3+ 条（仅列出前 3 条，请缩小查询范围）" in html
+    assert selectors.episodes_count(selectors.episode_search(demo.user("ly_operator"))) == (3, True)
+    cap(4)
+    html = client.get("/registry/episodes/").content.decode()
+    assert "共 4 条" in html and "4+" not in html

@@ -252,3 +252,169 @@ def test_detail_page_judges_eligibility_at_a_chosen_date(client, demo, two_priso
     bad = client.get(f"/registry/{ly.pk}/", {"at": "2025-13-01"})
     assert bad.context["at"] == bad.context["today"]
     assert "判断日期“2025-13-01”格式不正确，应为 YYYY-MM-DD；以下按今日判断" in bad.content.decode()
+
+
+# ---- the episode list (/registry/episodes/) ------------------------------------------------------------------
+
+
+def listed(response) -> list[tuple[str, str, str]]:
+    assert response.status_code == 200
+    return [(e.person.name, e.unit.name, e.inmate_number) for e, _ in response.context["rows"]]
+
+
+def test_episode_list_shows_the_units_episodes_masked_in_release_order(client, demo, episodes):
+    client.force_login(demo.user("ly_operator"))
+    response = client.get("/registry/episodes/")
+    assert listed(response) == [
+        ("孙丙", "溧阳监狱", "LY1003"),
+        ("赵甲", "溧阳监狱", "LY1001"),
+        ("李丁", "溧阳监狱", "LY1004"),
+        ("钱乙", "溧阳监狱", "LY1002"),
+    ]
+    html = response.content.decode()
+    zhao = episodes["zhao"]
+    row = html[html.index(f'href="/registry/{zhao.pk}/">赵甲</a>') :].split("</tr>")[0]
+    cells = [c.split(">", 1)[1].split("<")[0] for c in row.split("<td")[1:]]
+    assert cells == [
+        zhao.masked_id_number,
+        "溧阳监狱",
+        "服刑",
+        "LY1001",
+        "2021-03-01至2026-09-30",
+        "2026-09-30",
+        "在押（在所）",
+        "有",
+        "无",
+        "能",
+    ]
+    sun_row = html[html.index(">孙丙</a>") :].split("</tr>")[0]
+    assert "已释放（解除）" in sun_row and sun_row.endswith("<td>—</td><td>无</td><td>不能</td>")
+    for person in episodes.values():
+        assert person.id_number not in html
+    assert "吴戊" not in html and "XK2001" not in html and "XK2002" not in html  # 新康's episodes
+    assert 'href="/registry/episodes/">羁押（矫正）记录</a>' in html  # the registry's tab, active
+    assert "导出（含完整身份证号码，留痕）" not in html  # operators may not reveal
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ({"status": "released"}, ["孙丙"]),
+        ({"status": "in_custody"}, ["赵甲", "钱乙"]),
+        ({"kind": "community"}, []),
+        ({"kind": "custody", "status": "transferred"}, ["李丁"]),
+        ({"release_from": "2026-06-01", "release_to": "2026-12-31"}, ["赵甲", "李丁"]),
+        ({"release_from": "2026-12-31"}, ["李丁", "钱乙"]),
+        ({"release_to": "2026-09-30"}, ["孙丙", "赵甲"]),
+        ({"q": "LY100"}, ["孙丙", "赵甲", "李丁", "钱乙"]),
+        ({"q": "LY1002"}, ["钱乙"]),
+        ({"q": "ly1002"}, []),  # numbers are a literal, case-sensitive prefix
+        ({"q": "赵"}, ["赵甲"]),
+        ({"q": "甲"}, []),  # a prefix, not a substring
+        ({"q": "%"}, []),
+    ],
+)
+def test_episode_list_filters(client, demo, episodes, query, names):
+    client.force_login(demo.user("ly_operator"))
+    assert [name for name, _, _ in listed(client.get("/registry/episodes/", query))] == names
+
+
+def test_episode_list_finds_an_id_number_and_pages(client, demo, episodes):
+    client.force_login(demo.user("ly_operator"))
+    qian = episodes["qian"]
+    assert listed(client.get("/registry/episodes/", {"q": qian.id_number.lower()})) == [
+        ("钱乙", "溧阳监狱", "LY1002")
+    ]
+    assert listed(client.get("/registry/episodes/", {"q": episodes["wu"].id_number})) == []  # 新康's
+    for n in range(21):
+        make_person(demo.orgs["溧阳监狱"], name=f"周{n:02d}", number=f"LY3{n:03d}", release=date(2030, 1, 1))
+    first = client.get("/registry/episodes/", {"q": "周"})
+    assert len(first.context["rows"]) == 20
+    assert "共 21 条，第 1/2 页" in first.content.decode()
+    second = client.get("/registry/episodes/", {"q": "周", "page": 2})
+    assert listed(second) == [("周20", "溧阳监狱", "LY3020")]
+
+
+def test_episode_list_never_shows_another_units_episodes(client, demo, episodes):
+    xk = demo.orgs["新康监狱"]
+    client.force_login(demo.user("ly_operator"))
+    # Another unit is not a choice: the filter is refused and the list stays the user's own.
+    response = client.get("/registry/episodes/", {"unit": xk.pk})
+    assert [unit for _, unit, _ in listed(response)] == ["溧阳监狱"] * 4
+    assert "查询条件有误" in response.content.decode()
+    for query in ({"q": "吴"}, {"q": "XK"}, {"q": episodes["wu"].id_number}, {"unit": xk.pk}):
+        assert "吴戊" not in str(xlsx_rows(client.get("/registry/episodes/", {**query, "export": "xlsx"})))
+        assert "吴戊" not in client.get("/registry/episodes/", query).content.decode()
+    client.force_login(demo.user("xk_operator"))
+    assert listed(client.get("/registry/episodes/")) == [
+        ("吴戊", "新康监狱", "XK2002"),
+        ("李丁", "新康监狱", "XK2001"),
+    ]
+    client.force_login(demo.user("czjs_operator"))  # a training institution: no custody records
+    assert listed(client.get("/registry/episodes/")) == []
+    client.logout()
+    assert client.get("/registry/episodes/").status_code == 302
+
+
+def test_episode_list_of_a_bureau_spans_its_units(client, demo, episodes):
+    client.force_login(demo.user("js_bureau_reviewer"))
+    assert listed(client.get("/registry/episodes/")) == [
+        ("孙丙", "溧阳监狱", "LY1003"),
+        ("赵甲", "溧阳监狱", "LY1001"),
+        ("吴戊", "新康监狱", "XK2002"),
+        ("李丁", "溧阳监狱", "LY1004"),
+        ("李丁", "新康监狱", "XK2001"),
+        ("钱乙", "溧阳监狱", "LY1002"),
+    ]
+    xk = demo.orgs["新康监狱"].pk
+    assert listed(client.get("/registry/episodes/", {"unit": xk, "status": "in_custody"})) == [
+        ("吴戊", "新康监狱", "XK2002"),
+        ("李丁", "新康监狱", "XK2001"),
+    ]
+    bad = client.get("/registry/episodes/", {"release_from": "2027-01-01", "release_to": "2026-01-01"})
+    assert "预计释放日期的截止日期不能早于起始日期" in bad.content.decode()
+
+
+def test_episode_export_is_the_filtered_list_masked(client, demo, episodes):
+    client.force_login(demo.user("ly_operator"))
+    zhao, qian = episodes["zhao"], episodes["qian"]
+    rows = xlsx_rows(client.get("/registry/episodes/", {"status": "in_custody", "export": "xlsx"}))
+    assert rows == [
+        ["姓名", "身份证号码", "单位", "类型", "罪犯编号/案件编号", "刑期起止", "预计释放日期", "状态",
+         "有无劳动能力", "有无一技之长", "能否正常学习"],
+        ["赵甲", zhao.masked_id_number, "溧阳监狱", "服刑", "LY1001", "2021-03-01至2026-09-30", "2026-09-30",
+         "在押（在所）", "有", "无", "是"],
+        ["钱乙", qian.masked_id_number, "溧阳监狱", "服刑", "LY1002", "2020-01-01至2027-06-30", "2027-06-30",
+         "在押（在所）", "有", "有", "是"],
+    ]  # fmt: skip
+    assert len(xlsx_rows(client.get("/registry/episodes/", {"export": "xlsx"}))) == 5
+    assert not AuditEvent.objects.filter(action="person.export_id_numbers").exists()
+
+
+def test_episode_export_with_full_ids_needs_the_role_and_a_reason(client, demo, episodes):
+    query = {"status": "in_custody", "export": "xlsx"}
+    zhao, qian = episodes["zhao"], episodes["qian"]
+    client.force_login(demo.user("ly_operator"))
+    before = list(AuditEvent.objects.values_list("pk", flat=True))
+    response = client.get("/registry/episodes/", {**query, "reveal_reason": "报送省局"})
+    assert response.status_code == 403
+    assert zhao.id_number not in response.content.decode()
+    new = AuditEvent.objects.exclude(pk__in=before)
+    assert [(e.action, e.outcome) for e in new] == [("request.denied", "denied")]  # the refusal only
+    client.force_login(demo.user("ly_reviewer"))
+    page = client.get("/registry/episodes/", {"status": "in_custody"}).content.decode()
+    assert "导出（含完整身份证号码，留痕）" in page
+    assert '<input type="hidden" name="status" value="in_custody">' in page  # the reveal keeps the filters
+    masked = xlsx_rows(client.get("/registry/episodes/", {**query, "reveal_reason": "  "}))
+    assert [r[1] for r in masked[1:]] == [zhao.masked_id_number, qian.masked_id_number]
+    short = client.get("/registry/episodes/", {**query, "reveal_reason": "x"})
+    assert short.status_code == 302  # refused with a message: the reason is too short
+    assert not AuditEvent.objects.filter(action="person.export_id_numbers").exists()
+    rows = xlsx_rows(client.get("/registry/episodes/", {**query, "reveal_reason": "核对在押人员名单"}))
+    assert [r[:2] for r in rows[1:]] == [["赵甲", zhao.id_number], ["钱乙", qian.id_number]]
+    event = AuditEvent.objects.get(action="person.export_id_numbers")
+    assert (event.actor.username, event.object_repr, event.changes) == (
+        "ly_reviewer",
+        "羁押（矫正）记录导出",
+        {"reason": "核对在押人员名单", "count": 2},
+    )

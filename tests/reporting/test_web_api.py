@@ -187,3 +187,42 @@ def test_people_export_with_full_ids_needs_the_role_and_a_reason(client, world):
     event = AuditEvent.objects.get(action="person.export_id_numbers")
     assert (event.changes["reason"], event.changes["count"]) == ("核对刑释前取证情况", 3)
     assert AuditEvent.objects.filter(action="reporting.export").count() == 1
+
+
+def test_qualified_list_export_with_full_ids_needs_the_role_and_a_reason(client, world):
+    url = f"/reporting/classes/{world.ah_class.pk}/qualified.xlsx"
+    chu = world.people["chu"]
+    exports = ["person.export_id_numbers", "reporting.export"]
+
+    def id_numbers(response) -> list[tuple[str, str]]:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        return [(r[1], r[3]) for r in sheet.iter_rows(min_row=8, values_only=True) if isinstance(r[0], int)]
+
+    client.force_login(world.demo.user("ah_prison_operator"))  # an operator may not
+    page = client.get(f"/reporting/?period=2026&unit={world.ah.pk}").content.decode()
+    assert "合格人员名单（Excel）" in page and "导出（含完整身份证号码，留痕）" not in page
+    before = list(AuditEvent.objects.values_list("pk", flat=True))
+    response = client.get(url, {"reveal_reason": "报送合肥市人社局"})
+    assert response.status_code == 403
+    assert chu.id_number not in response.content.decode()
+    assert [(e.action, e.outcome) for e in AuditEvent.objects.exclude(pk__in=before)] == [
+        ("request.denied", "denied")
+    ]  # the refusal only: no export, no reveal
+    client.force_login(world.demo.user("ah_prison_bureau"))
+    page = client.get(f"/reporting/?period=2026&unit={world.ah.pk}").content.decode()
+    assert f'form="qualified-reveal" formaction="{url}">导出（含完整身份证号码，留痕）</button>' in page
+    assert id_numbers(client.get(url)) == [("褚一", chu.masked_id_number)]  # no reason: masked
+    assert id_numbers(client.get(url, {"reveal_reason": " "})) == [("褚一", chu.masked_id_number)]
+    assert client.get(url, {"reveal_reason": "x"}).status_code == 302  # too short: refused with a message
+    assert not AuditEvent.objects.filter(action="person.export_id_numbers").exists()
+    assert AuditEvent.objects.filter(action="reporting.export").count() == 2  # the two masked lists
+    response = client.get(url, {"reveal_reason": "报送合肥市人社局"})
+    assert id_numbers(response) == [("褚一", chu.id_number)]
+    event = AuditEvent.objects.get(action="person.export_id_numbers")
+    period = world.ah_class.application.period_number
+    assert (event.actor.username, event.object_repr, event.changes) == (
+        "ah_prison_bureau",
+        f"安徽省蜀山监狱培训合格人员名单（第{period}期）",
+        {"reason": "报送合肥市人社局", "count": 1},
+    )
+    assert AuditEvent.objects.filter(action__in=exports).count() == 4  # + this export and its reveal

@@ -14,7 +14,7 @@ from skillbridge.errors import NotFound
 from skillbridge.policy.schema import POPULATION_CATEGORIES
 
 from . import selectors, services
-from .models import DuplicateReview, Episode, Person
+from .models import DuplicateReview, Episode, EpisodeKind, EpisodeStatus, Person
 
 router = Router(tags=["实名制人员"])
 
@@ -81,6 +81,11 @@ class EpisodeOut(Schema):
     status_display: str = Field(alias="get_status_display")
 
 
+class EpisodeListOut(EpisodeOut):
+    person_name: str = Field(alias="person.name")
+    person_id_number_masked: str = Field(alias="person.masked_id_number", description="脱敏身份证号码")
+
+
 class EpisodeDetailOut(EpisodeOut):
     release_changes: list[ReleaseChangeOut]
     status_changes: list[StatusChangeOut]
@@ -127,6 +132,15 @@ class PeopleFilter(Schema):
     q: str = Field("", description="姓名前缀，或18位身份证号码（精确匹配）")
     unit_id: int | None = None
     category: str | None = Field(None, description="人员类别代码：" + "、".join(POPULATION_CATEGORIES))
+
+
+class EpisodeFilter(Schema):
+    q: str = Field("", description="姓名或罪犯编号/案件编号前缀，或18位身份证号码（精确匹配）")
+    unit_id: int | None = None
+    kind: EpisodeKind | None = Field(None, description="类型")
+    status: EpisodeStatus | None = Field(None, description="状态")
+    release_from: date | None = Field(None, description="预计释放日期不早于")
+    release_to: date | None = Field(None, description="预计释放日期不晚于")
 
 
 class EligibilityOut(Schema):
@@ -242,15 +256,14 @@ def person_reveal(request, person_id: int, payload: RevealIn):
     return {"person_id": person.pk, "id_number": number}
 
 
-@router.get("/episodes", response=list[EpisodeOut], summary="羁押（矫正）记录（按单位数据权限）")
+@router.get(
+    "/episodes",
+    response=list[EpisodeListOut],
+    summary="羁押（矫正）记录列表（按单位数据权限，身份证号码脱敏；按预计释放日期排列）",
+)
 @paginate(PageNumber)
-def episode_list(request, unit_id: int | None = None, status: str | None = None):
-    episodes = selectors.visible_episodes(request.user)
-    if unit_id:
-        episodes = episodes.filter(unit_id=unit_id)
-    if status:
-        episodes = episodes.filter(status=status)
-    return episodes.order_by("unit_id", "inmate_number")
+def episode_list(request, filters: Query[EpisodeFilter]):
+    return selectors.episode_search(request.user, **filters.dict())
 
 
 @router.get("/episodes/{episode_id}", response=EpisodeDetailOut, summary="羁押记录详情、减刑与状态变动历史")

@@ -24,8 +24,9 @@ def _tri(label: str) -> forms.TypedChoiceField:
     )
 
 
-class PersonFilterForm(forms.Form):
-    q = forms.CharField(label="姓名或身份证号码", required=False, max_length=50)
+class UnitFilterForm(forms.Form):
+    """A list filter whose unit choices are the user's units (``selectors.units_for_user``)."""
+
     unit = forms.ModelChoiceField(
         label="单位",
         required=False,
@@ -33,16 +34,68 @@ class PersonFilterForm(forms.Form):
         empty_label="全部单位",
         widget=forms.Select(attrs=_SELECT_SMALL),
     )
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Organisation.objects.none()
+
+
+class PersonFilterForm(UnitFilterForm):
+    q = forms.CharField(label="姓名或身份证号码", required=False, max_length=50)
     category = forms.ChoiceField(
         label="人员类别",
         required=False,
         choices=[("", "全部类别"), *POPULATION_CATEGORIES.items()],
         widget=forms.Select(attrs=_SELECT_SMALL),
     )
+    field_order = ["q", "unit", "category"]
 
-    def __init__(self, *args, units=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units if units is not None else Organisation.objects.none()
+
+class EpisodeFilterForm(UnitFilterForm):
+    q = forms.CharField(
+        label="姓名、罪犯编号或身份证号码",
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={**_SMALL, "placeholder": "姓名或编号（前缀），或18位身份证号码"}),
+    )
+    kind = forms.ChoiceField(
+        label="类型",
+        required=False,
+        choices=[("", "全部类型"), *EpisodeKind.choices],
+        widget=forms.Select(attrs=_SELECT_SMALL),
+    )
+    status = forms.ChoiceField(
+        label="状态",
+        required=False,
+        choices=[("", "全部状态"), *EpisodeStatus.choices],
+        widget=forms.Select(attrs=_SELECT_SMALL),
+    )
+    release_from = forms.DateField(
+        label="预计释放日期自", required=False, widget=forms.DateInput(attrs={**_SMALL, "type": "date"})
+    )
+    release_to = forms.DateField(
+        label="至", required=False, widget=forms.DateInput(attrs={**_SMALL, "type": "date"})
+    )
+    field_order = ["q", "unit", "kind", "status", "release_from", "release_to"]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("release_from"), data.get("release_to")
+        if start and end and start > end:
+            self.add_error("release_to", "预计释放日期的截止日期不能早于起始日期")
+        return data
+
+    def filters(self) -> dict:
+        """The valid filters as ``selectors.episode_search`` takes them."""
+        data = self.cleaned_data
+        return {
+            "q": data["q"],
+            "unit_id": data["unit"].pk if data["unit"] else None,
+            "kind": data["kind"] or None,
+            "status": data["status"] or None,
+            "release_from": data["release_from"],
+            "release_to": data["release_to"],
+        }
 
 
 class PersonForm(forms.Form):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Collate
 
 from skillbridge.accounts.models import Organisation
@@ -36,12 +36,13 @@ PEOPLE_COUNT_CAP = 1000
 # ---- people ----------------------------------------------------------------------------------------------
 
 
-def name_order():
+def name_order(field: str = "name"):
     """The expression people are ordered and prefix-searched by: the name in code-point order. PostgreSQL:
     ``name COLLATE "C"``, the expression of the index of migration 0003 (the database's own collation
     would need a sort of every match: a surname is thousands of people at a million). SQLite's BINARY
-    order is already code-point order."""
-    return Collate("name", "C") if connection.vendor == "postgresql" else F("name")
+    order is already code-point order. ``field``: another text column (or path) in the same order, so
+    that a prefix means the same on both databases."""
+    return Collate(field, "C") if connection.vendor == "postgresql" else F(field)
 
 
 def _after_prefix(prefix: str) -> str | None:
@@ -52,6 +53,21 @@ def _after_prefix(prefix: str) -> str | None:
     if 0xD800 <= code <= 0xDFFF:  # surrogates cannot be stored: the next character is U+E000
         code = 0xE000
     return prefix[:-1] + chr(code)
+
+
+def _starts_with(alias: str, prefix: str) -> Q:
+    """``prefix <= alias < _after_prefix(prefix)``: the values of ``alias`` (a ``name_order`` expression)
+    that start with ``prefix`` taken literally (no ``LIKE`` wildcards), as a range an index can walk."""
+    condition = Q(**{f"{alias}__gte": prefix})
+    if (after := _after_prefix(prefix)) is not None:
+        condition &= Q(**{f"{alias}__lt": after})
+    return condition
+
+
+def _id_number_query(q: str) -> str | None:
+    """``q`` as an ID number (normalised) if it has the shape of one, else None."""
+    number = normalise(q) if q else ""
+    return number if ID_QUERY.match(number) else None
 
 
 def people_search(
@@ -68,15 +84,11 @@ def people_search(
     checked for each match in turn, so that the first page and the capped count (``people_count``) stop
     early; ``unit_id`` keeps people with an episode there."""
     q = (q or "").strip()
-    number = normalise(q) if q else ""
-    by_id = bool(q) and bool(ID_QUERY.match(number))
     people = Person.objects.for_user(user, probe_each=bool(q)).alias(name_order=name_order())
-    if by_id:
+    if number := _id_number_query(q):
         people = people.filter(id_number=number)
     elif q:
-        people = people.filter(name_order__gte=q)
-        if (after := _after_prefix(q)) is not None:
-            people = people.filter(name_order__lt=after)
+        people = people.filter(_starts_with("name_order", q))
     if unit_id:
         people = people.filter(Exists(Episode.objects.filter(person_id=OuterRef("pk"), unit_id=unit_id)))
     if category:
@@ -187,6 +199,51 @@ def _require_visible_unit(user, unit: Organisation) -> None:
 
 def units_for_user(user) -> QuerySet[Organisation]:
     return Organisation.objects.visible_units(user).order_by("region_code", "name")
+
+
+# ---- episodes ----------------------------------------------------------------------------------------------
+
+
+def episode_search(
+    user,
+    *,
+    q: str = "",
+    unit_id: int | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    release_from: date | None = None,
+    release_to: date | None = None,
+) -> QuerySet[Episode]:
+    """Custody / supervision episodes at the user's units (``visible_episodes``), with person and unit, in
+    expected-release-date order. ``q``: an 18-character ID number matches the person's exactly; anything
+    else is a literal prefix of the name or of the 罪犯编号/案件编号 (code-point order, as
+    ``people_search``). ``release_from`` / ``release_to``: expected release date on or after / on or before.
+    A ``unit_id`` outside the scope finds nothing."""
+    q = (q or "").strip()
+    episodes = visible_episodes(user).select_related("person")
+    if number := _id_number_query(q):
+        episodes = episodes.filter(person__id_number=number)
+    elif q:
+        episodes = episodes.alias(
+            name_order=name_order("person__name"), number_order=name_order("inmate_number")
+        ).filter(_starts_with("name_order", q) | _starts_with("number_order", q))
+    if unit_id:
+        episodes = episodes.filter(unit_id=unit_id)
+    if kind:
+        episodes = episodes.filter(kind=kind)
+    if status:
+        episodes = episodes.filter(status=status)
+    if release_from:
+        episodes = episodes.filter(expected_release_date__gte=release_from)
+    if release_to:
+        episodes = episodes.filter(expected_release_date__lte=release_to)
+    return episodes.order_by("expected_release_date", "person__name", "id")
+
+
+def episodes_count(episodes: QuerySet[Episode]) -> tuple[int, bool]:
+    """How many episodes a search found, counting no further than ``PEOPLE_COUNT_CAP`` (a provincial
+    bureau's list is every episode of the province): ``(count, capped)``."""
+    return capped_count(episodes, PEOPLE_COUNT_CAP)
 
 
 # ---- the annual survey (摸排) ------------------------------------------------------------------------------

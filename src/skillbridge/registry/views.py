@@ -20,6 +20,7 @@ from skillbridge.web.forms import form_error
 from . import selectors, services
 from .forms import (
     DuplicateClearForm,
+    EpisodeFilterForm,
     EpisodeForm,
     PersonFilterForm,
     PersonForm,
@@ -30,7 +31,16 @@ from .forms import (
     UnitEpisodeForm,
 )
 from .models import DuplicateReview, Episode, Person
-from .tables import PERSON_HEADERS, SURVEY_HEADERS, person_rows, survey_rows
+from .tables import (
+    EPISODE_HEADERS,
+    PERSON_HEADERS,
+    SURVEY_HEADERS,
+    episode_rows,
+    export_reveal,
+    person_rows,
+    survey_rows,
+    term_text,
+)
 
 WRITERS = (Role.OPERATOR, Role.UNIT_HEAD)
 
@@ -57,15 +67,6 @@ class CappedPaginator(Paginator):
         return self._counted[1]
 
 
-def _export_reveal(request, what: str, count: int) -> bool:
-    """Full ID numbers in an export only with ``reveal_reason`` from a permitted user (audited once)."""
-    reason = request.GET.get("reveal_reason", "").strip()
-    if not reason:
-        return False
-    services.person_export_reveal(actor=request.user, what=what, count=count, reason=reason)
-    return True
-
-
 # ---- people --------------------------------------------------------------------------------------------
 
 
@@ -84,7 +85,7 @@ def person_list(request):
         )
     people = people.prefetch_related(Prefetch("episodes", queryset=selectors.visible_episodes(request.user)))
     if request.GET.get("export") == "xlsx":
-        reveal = _export_reveal(request, "人员名单导出", people.count())
+        reveal = export_reveal(request, "人员名单导出", people.count())
         rows = person_rows(people.iterator(chunk_size=2000), reveal=reveal)
         return xlsx_response("人员名单.xlsx", "人员名单", PERSON_HEADERS, rows)
     page = CappedPaginator(people, 20, counter=selectors.people_count).get_page(request.GET.get("page"))
@@ -211,6 +212,32 @@ def _person_edit(request, person):
 
 
 # ---- episodes ------------------------------------------------------------------------------------------
+
+
+@login_required
+def episode_list(request):
+    """羁押（矫正）记录 of the user's units, filtered as ``selectors.episode_search``; xlsx export of the whole
+    filtered list (ID numbers masked unless revealed with a reason)."""
+    units = selectors.units_for_user(request.user)
+    form = EpisodeFilterForm(request.GET or None, units=units)
+    filters = form.filters() if form.is_valid() else {}
+    episodes = selectors.episode_search(request.user, **filters)
+    if request.GET.get("export") == "xlsx":
+        reveal = export_reveal(request, "羁押（矫正）记录导出", episodes.count())
+        rows = episode_rows(episodes.iterator(chunk_size=2000), reveal=reveal)
+        return xlsx_response("羁押（矫正）记录.xlsx", "羁押（矫正）记录", EPISODE_HEADERS, rows)
+    page = CappedPaginator(episodes, 20, counter=selectors.episodes_count).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/episode_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [(e, term_text(e)) for e in page],
+            "can_reveal": request.user.has_role(*services.REVEAL_ROLES),
+            "page_title": "羁押（矫正）记录",
+        },
+    )
 
 
 @login_required
@@ -403,7 +430,7 @@ def survey(request):
         )
         if request.GET.get("export") == "xlsx":
             what = f"附件3 {result.unit.name} {result.year}年"
-            reveal = _export_reveal(request, what, len(result.eligible))
+            reveal = export_reveal(request, what, len(result.eligible))
             return xlsx_response(
                 f"江苏省特殊人群职业技能培训人员信息表-{result.unit.name}-{result.year}.xlsx",
                 "培训人员信息表",

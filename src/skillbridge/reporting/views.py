@@ -19,8 +19,8 @@ from skillbridge.accounts.scope import get_in_scope
 from skillbridge.audit.services import audit_record
 from skillbridge.certificates.models import Certificate, CertificateStatus
 from skillbridge.errors import ServiceError
-from skillbridge.registry.services import REVEAL_ROLES, person_export_reveal
-from skillbridge.registry.tables import id_shown
+from skillbridge.registry.services import REVEAL_ROLES
+from skillbridge.registry.tables import export_reveal, id_shown
 from skillbridge.web.exports import xlsx_response
 
 from . import exports, selectors, services
@@ -128,6 +128,7 @@ def dashboard(request):
             "people_keys": _people_keys(request.user, scope, data),
             "ended_classes": ended[:ENDED_CLASSES_SHOWN] if ended is not None else None,
             "ended_more": ended is not None and len(ended) > ENDED_CLASSES_SHOWN,
+            "can_reveal": request.user.has_role(*REVEAL_ROLES),
             "can_generate": _can_write(request.user) and scope.trail[0][0] == top_level(request.user),
             "report_form": ReportForm(
                 initial={
@@ -204,12 +205,10 @@ def people(request):
     title = f"{scope.name}{period.label}{selectors.PEOPLE_LISTS[which]}"
     if request.GET.get("export") == "xlsx":
         episodes = list(rows)
-        reason = request.GET.get("reveal_reason", "").strip()
-        if reason:  # full ID numbers: a permitted user and a reason, audited (as the registry's exports)
-            person_export_reveal(actor=request.user, what=title, count=len(episodes), reason=reason)
+        reveal = export_reveal(request, title, len(episodes))  # full ID numbers as the registry's exports
         _audit_export(request.user, selectors.PEOPLE_LISTS[which], scope, period)
         certificates = _certificates_of(episodes)
-        shown = id_shown(bool(reason))
+        shown = id_shown(reveal)
         return xlsx_response(
             f"{title}.xlsx",
             selectors.PEOPLE_LISTS[which],
@@ -463,13 +462,16 @@ def _city_hrss_name(unit) -> str:
 
 @login_required
 def class_qualified_xlsx(request, pk):
-    """培训合格人员名单 of one class, to be sealed and sent to the city HRSS (002 二(四)). IDs masked."""
+    """培训合格人员名单 of one class, to be sealed and sent to the city HRSS (002 二(四)). ID numbers masked,
+    or in full with ``?reveal_reason=`` from a permitted user (audited, as the registry's exports)."""
     from skillbridge.training.models import TrainingClass
 
     training_class = get_in_scope(TrainingClass, request.user, pk=pk)
     application = training_class.application
     rows = selectors.qualified_trainees(training_class)
     title = f"{training_class.unit.name}培训合格人员名单"
+    filename = f"{title}（第{application.period_number}期）"
+    shown = id_shown(export_reveal(request, filename, len(rows)))
     subject = application.subject_display
     header = [
         title,
@@ -486,7 +488,7 @@ def class_qualified_xlsx(request, pk):
             i,
             e.person.name,
             e.person.get_sex_display(),
-            e.person.masked_id_number,
+            shown(e.person.id_number),
             f"{e.attendance_ratio * 100:.1f}%" if e.attendance_ratio is not None else "",
             e.exit_on.isoformat() if e.exit_on else "",
             e.class_certificate.official_number if e.class_certificate else "",
@@ -502,7 +504,7 @@ def class_qualified_xlsx(request, pk):
             changes={"what": "培训合格人员名单"},
         )
     content = exports.simple_workbook(title, header, columns, data, footer=["单位（盖章）：", "填报日期："])
-    return exports.xlsx_download(f"{title}（第{application.period_number}期）.xlsx", content)
+    return exports.xlsx_download(f"{filename}.xlsx", content)
 
 
 @login_required
