@@ -1,12 +1,15 @@
 """The job pipeline: validate every row, then write all rows in one transaction or nothing."""
 
 import datetime as dt
+import gc
 import io
+import sys
 import zipfile
 
 import pytest
 
 from skillbridge.audit.models import AuditEvent
+from skillbridge.imports import services
 from skillbridge.imports.services import import_job_run
 
 from .conftest import (
@@ -192,7 +195,8 @@ def test_empty_sheet_misses_the_required_headers(run_import):
     assert_nothing_written(job)
 
 
-def test_progress_is_committed_batch_by_batch(run_import):
+def test_progress_is_committed_batch_by_batch(run_import, monkeypatch):
+    monkeypatch.setattr(services, "PROGRESS_EVERY", 0)  # every batch (a large file: every half second)
     rows = [[f"A{i}", f"人员{i}"] for i in range(5)]
     job = run_import(make_xlsx(rows, headers=["编号", "姓名"]))
     assert VALIDATED == [
@@ -202,6 +206,36 @@ def test_progress_is_committed_batch_by_batch(run_import):
     ]
     assert (job.status, job.rows_total, job.rows_checked, job.created) == ("done", 5, 5, 5)
     assert job.percent == 100
+
+
+def test_progress_is_committed_at_most_every_half_second(run_import, monkeypatch):
+    monkeypatch.setattr(services, "PROGRESS_EVERY", 3600)  # no batch takes that long: none commits
+    rows = [[f"A{i}", f"人员{i}"] for i in range(5)]
+    job = run_import(make_xlsx(rows, headers=["编号", "姓名"]))
+    assert VALIDATED == [
+        ([2, 3], ("validating", 5, 0)),
+        ([4, 5], ("validating", 5, 0)),
+        ([6], ("validating", 5, 0)),
+    ]
+    assert (job.status, job.rows_total, job.rows_checked, job.created) == ("done", 5, 5, 5)
+
+
+def test_a_job_runs_with_a_short_switch_interval_and_no_cycle_collector_then_puts_both_back(
+    run_import, monkeypatch
+):
+    during = []
+    run = services._run
+
+    def watched(job_id):
+        during.append((sys.getswitchinterval(), gc.isenabled()))
+        return run(job_id)
+
+    monkeypatch.setattr(services, "_run", watched)
+    before = (sys.getswitchinterval(), gc.isenabled())
+    job = run_import(make_xlsx([["A1", "张三"]], headers=["编号", "姓名"]))
+    assert job.status == "done"
+    assert during == [(services.SWITCH_INTERVAL, False)]
+    assert (sys.getswitchinterval(), gc.isenabled()) == before
 
 
 def test_error_list_is_capped_but_counted(run_import):

@@ -63,6 +63,7 @@ def test_derived_birth_date_and_sex():
         ("320402880517131", "不支持15位"),
         ("3204021988051713", "须为18位"),
         ("32040219880517131Y", "格式不正确"),
+        ("３2040219880517131" + "3", "格式不正确"),  # a full-width digit (``\d`` would take it)
         ("32040219881317131" + "0", "出生日期"),
         ("", "不能为空"),
     ],
@@ -81,3 +82,10 @@ def test_invalid_date_even_with_right_checksum():
 def test_mask():
     assert mask_id_number("320402198805171234") == "320402********1234"
     assert mask_id_number(EXAMPLE_X) == "110105********002X"
+
+
+def test_check_char_takes_only_seventeen_ascii_digits():
+    assert check_char("11010519491231002") == "X"
+    for bad in ("1101051949123100", "110105194912310021", "１1010519491231002", "1101051949123100X"):
+        with pytest.raises(ValueError, match="17 ASCII digits"):
+            check_char(bad)
