@@ -12,6 +12,10 @@ first page of the person list (count + 20 rows, as the page and the API do) for 
 for name prefixes (a surname included), for a prison operator (one unit) and a provincial bureau
 reviewer (three prisons), with the exact count (before) and ``people_count`` (capped at
 PEOPLE_COUNT_CAP, now), and prints the EXPLAIN ANALYZE plans. Target: under 50 ms per lookup.
+
+Then the first page of the 羁押（矫正）记录 list (``episode_search`` + ``episodes_count``, as the page and
+``GET /episodes`` do) for the same two users: unfiltered, in custody only, releases in the next year, and a
+name prefix; with the same 50 ms as yardstick.
 """
 
 import argparse
@@ -62,6 +66,29 @@ def rows_only(user, q: str):
     from skillbridge.registry.selectors import people_search
 
     return [p.pk for p in people_search(user, q=q)[:20]]
+
+
+def episode_page(user, filters: dict):
+    """The episode list's first page: the capped count, then 20 rows with person and unit."""
+    from skillbridge.registry.selectors import episode_search, episodes_count
+
+    episodes = episode_search(user, **filters)
+    count, capped = episodes_count(episodes)
+    return count, capped, [(e.pk, e.person.name, e.unit.name) for e in episodes[:20]]
+
+
+def episode_cases(target, target_number: str) -> list[tuple[str, dict]]:
+    import datetime as dt
+
+    today = dt.date.today()
+    return [
+        ("unfiltered", {}),
+        ("in custody", {"status": "in_custody"}),
+        ("release in the next year", {"release_from": today, "release_to": today + dt.timedelta(days=365)}),
+        ("name prefix, 2 characters", {"q": target.name[:2]}),
+        ("name prefix, surname only", {"q": target.name[:1]}),
+        ("罪犯编号 prefix", {"q": target_number[:-2]}),
+    ]
 
 
 def explain(user, q: str) -> str:
@@ -154,6 +181,21 @@ def run(people: int, seed: int, repeats: int, existing: bool = False) -> int:
         print(f"\nEXPLAIN ANALYZE — {label}, ly_operator:")
         print(explain(operator, q))
     print(f"\nworst first page (capped count), all lookups: {worst:.2f} ms (target {TARGET_MS:.0f} ms)")
+
+    print("\n| 羁押（矫正）记录 first page | user | count | median | fastest | 50 ms |")
+    print("|---|---|---:|---:|---:|---|")
+    from skillbridge.registry.selectors import episode_search
+
+    number = Episode.objects.filter(person=target).values_list("inmate_number", flat=True)[0]
+    for label, filters in episode_cases(target, number):
+        for user in (operator, bureau):
+            ms, (count, capped, _) = timed_ms(lambda u=user, f=filters: episode_page(u, f), repeats)
+            ok = "ok" if ms < TARGET_MS else "over"
+            print(
+                f"| {label} | {user.username} | {count:,}{'+' if capped else ''} | {ms:.2f} ms | {FASTEST[0]:.2f} ms | {ok} |"
+            )
+    print("\nEXPLAIN ANALYZE — episode list, unfiltered, js_bureau_reviewer:")
+    print(episode_search(bureau)[:20].explain(analyze=True, buffers=True))
     return 0 if worst < TARGET_MS else 1
 
 

@@ -178,3 +178,49 @@ def test_episode_list_shows_a_capped_count(client, demo, episodes, cap):
     cap(4)
     html = client.get("/registry/episodes/").content.decode()
     assert "共 4 条" in html and "4+" not in html
+
+
+def test_episode_search_by_name_lists_the_people_search_finds_in_name_order(demo, cap):
+    """A name prefix lists episodes in name order (then release date), from the people ``people_search``
+    finds: with more people than the cap, the first cap + 1 of them, which hold every episode shown."""
+    unit = demo.orgs["溧阳监狱"]
+    for given, release in (("丙", date(2027, 1, 31)), ("甲", date(2028, 3, 31)), ("乙", date(2026, 12, 31))):
+        make_person(unit, name=f"{SURNAME}{given}", release=release, birth=date(1980, 1, 1))
+    user = demo.user("ly_operator")
+    names = [e.person.name for e in selectors.episode_search(user, q=SURNAME)]
+    assert names == ["欧阳丙", "欧阳乙", "欧阳甲"]  # code-point order: 丙 U+4E19, 乙 U+4E59, 甲 U+7532
+    assert [e.person.name for e in selectors.episode_search(user)][:1] == ["欧阳乙"]  # unsearched: by release
+    cap(2)
+    assert selectors.episodes_count(selectors.episode_search(user, q=SURNAME)) == (2, True)
+    cap(3)
+    assert selectors.episodes_count(selectors.episode_search(user, q=SURNAME)) == (3, False)
+
+
+def test_number_prefix_uses_the_column_order_where_it_is_code_point_order(monkeypatch):
+    """罪犯编号 prefixes: the column itself (its unique index serves the range) on SQLite and on a PostgreSQL
+    database whose collation orders by code point; ``COLLATE "C"`` on any other collation."""
+    from django.db.models import F
+    from django.db.models.functions import Collate
+
+    name = connection.settings_dict["NAME"]
+    if connection.vendor != "postgresql":
+        assert selectors.number_order("inmate_number") == F("inmate_number")
+        return
+    monkeypatch.setitem(selectors._database_collations, name, "C.UTF-8")
+    assert selectors.number_order("inmate_number") == F("inmate_number")
+    monkeypatch.setitem(selectors._database_collations, name, "zh_CN.UTF-8")
+    order = selectors.number_order("inmate_number")
+    assert isinstance(order, Collate) and order.collation == "C"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
+def test_bureau_episode_list_can_walk_the_release_order_index(demo, five_ouyang):
+    """At a million episodes the planner walks it (bench.registry_lookup); with a handful of rows a sort is
+    cheaper, so sorting is ruled out here to show the index gives the order across the bureau's units."""
+    episodes = selectors.episode_search(demo.user("js_bureau_reviewer"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        plan = episodes[:20].explain()
+    assert "registry_episode_release" in plan
+    assert "Sort" not in plan  # the index gives the list's order: the first page stops after 20

@@ -45,6 +45,26 @@ def name_order(field: str = "name"):
     return Collate(field, "C") if connection.vendor == "postgresql" else F(field)
 
 
+# Collations whose order is code-point order (glibc's C.UTF-8 sorts strictly by code point).
+_CODE_POINT_COLLATIONS = {"C", "POSIX", "C.UTF-8", "C.utf8"}
+_database_collations: dict[str, str] = {}
+
+
+def number_order(field: str):
+    """A number or code column (罪犯编号) in code-point order, for literal prefixes as ``name_order``. Its own
+    index serves a prefix range when the database's collation is already code-point order (SQLite's
+    BINARY; PostgreSQL created with "C" or "C.UTF-8"); on another collation ``COLLATE "C"`` keeps the
+    prefix exact, without that index."""
+    if connection.vendor != "postgresql":
+        return F(field)
+    name = connection.settings_dict["NAME"]
+    if name not in _database_collations:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT datcollate FROM pg_database WHERE datname = current_database()")
+            _database_collations[name] = cursor.fetchone()[0]
+    return F(field) if _database_collations[name] in _CODE_POINT_COLLATIONS else Collate(field, "C")
+
+
 def _after_prefix(prefix: str) -> str | None:
     """The first string after every string that starts with ``prefix``, in code-point order."""
     code = ord(prefix[-1]) + 1
@@ -215,18 +235,28 @@ def episode_search(
     release_to: date | None = None,
 ) -> QuerySet[Episode]:
     """Custody / supervision episodes at the user's units (``visible_episodes``), with person and unit, in
-    expected-release-date order. ``q``: an 18-character ID number matches the person's exactly; anything
-    else is a literal prefix of the name or of the 罪犯编号/案件编号 (code-point order, as
-    ``people_search``). ``release_from`` / ``release_to``: expected release date on or after / on or before.
-    A ``unit_id`` outside the scope finds nothing."""
+    expected-release-date order (a unit's list walks its (unit, release date) index). ``q``: an 18-character
+    ID number matches the person's exactly; other letters and digits are a literal prefix of the
+    罪犯编号/案件编号; anything else (Chinese) a literal prefix of the name, found through the people's name
+    index as ``people_search`` does. ``release_from`` / ``release_to``: expected release date on or after /
+    on or before. A ``unit_id`` outside the scope finds nothing."""
     q = (q or "").strip()
-    episodes = visible_episodes(user).select_related("person")
+    # The person of each listed episode comes by a second query (not joined): joined, the database would
+    # fetch the person of every episode sharing the first release date before the list's order is known.
+    episodes = visible_episodes(user).prefetch_related("person")
+    order = ("expected_release_date", "id")
     if number := _id_number_query(q):
         episodes = episodes.filter(person__id_number=number)
+    elif q.isascii() and q:
+        episodes = episodes.alias(number_order=number_order("inmate_number")).filter(
+            _starts_with("number_order", q)
+        )
     elif q:
-        episodes = episodes.alias(
-            name_order=name_order("person__name"), number_order=name_order("inmate_number")
-        ).filter(_starts_with("name_order", q) | _starts_with("number_order", q))
+        # In name order, the episodes of the people ``people_search`` finds: its first PEOPLE_COUNT_CAP + 1
+        # (in the same order) hold the first PEOPLE_COUNT_CAP episodes, all a capped list shows.
+        people = people_search(user, q=q).values("pk")[: PEOPLE_COUNT_CAP + 1]
+        episodes = episodes.filter(person__in=people).alias(name_order=name_order("person__name"))
+        order = ("name_order", "person_id", *order)
     if unit_id:
         episodes = episodes.filter(unit_id=unit_id)
     if kind:
@@ -237,13 +267,16 @@ def episode_search(
         episodes = episodes.filter(expected_release_date__gte=release_from)
     if release_to:
         episodes = episodes.filter(expected_release_date__lte=release_to)
-    return episodes.order_by("expected_release_date", "person__name", "id")
+    return episodes.order_by(*order)
 
 
 def episodes_count(episodes: QuerySet[Episode]) -> tuple[int, bool]:
     """How many episodes a search found, counting no further than ``PEOPLE_COUNT_CAP`` (a provincial
-    bureau's list is every episode of the province): ``(count, capped)``."""
-    return capped_count(episodes, PEOPLE_COUNT_CAP)
+    bureau's list is every episode of the province): ``(count, capped)``. Counted in the list's own order
+    (unlike ``capped_count``), so the database walks the index the page walks and stops at the cap: without
+    the order it would rather hash every episode of the scope against every person of a surname."""
+    found = episodes[: PEOPLE_COUNT_CAP + 1].count()
+    return (PEOPLE_COUNT_CAP, True) if found > PEOPLE_COUNT_CAP else (found, False)
 
 
 # ---- the annual survey (摸排) ------------------------------------------------------------------------------
