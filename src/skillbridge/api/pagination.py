@@ -5,13 +5,15 @@ from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
 
-def capped_count(queryset, cap: int) -> tuple[int, bool]:
+def capped_count(queryset, cap: int, *, in_order: bool = False) -> tuple[int, bool]:
     """How many rows ``queryset`` has, counting no further than ``cap``: ``(min(n, cap), n > cap)``.
 
     One query, ``SELECT COUNT(*) FROM (SELECT … LIMIT cap + 1)``: the database stops after ``cap + 1``
     matches instead of counting them all (a surname over a million people), and small results stay exact.
+    ``in_order``: keep the queryset's order in that subquery, for a list whose order an index gives, so that
+    the count walks the same index as the page and stops at the cap.
     """
-    found = queryset.order_by()[: cap + 1].count()
+    found = (queryset if in_order else queryset.order_by())[: cap + 1].count()
     return (cap, True) if found > cap else (found, False)
 
 

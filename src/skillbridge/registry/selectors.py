@@ -272,11 +272,10 @@ def episode_search(
 
 def episodes_count(episodes: QuerySet[Episode]) -> tuple[int, bool]:
     """How many episodes a search found, counting no further than ``PEOPLE_COUNT_CAP`` (a provincial
-    bureau's list is every episode of the province): ``(count, capped)``. Counted in the list's own order
-    (unlike ``capped_count``), so the database walks the index the page walks and stops at the cap: without
-    the order it would rather hash every episode of the scope against every person of a surname."""
-    found = episodes[: PEOPLE_COUNT_CAP + 1].count()
-    return (PEOPLE_COUNT_CAP, True) if found > PEOPLE_COUNT_CAP else (found, False)
+    bureau's list is every episode of the province): ``(count, capped)``. Counted in the list's own order,
+    so the database walks the index the page walks and stops at the cap: without the order it would rather
+    hash every episode of the scope against every person of a surname."""
+    return capped_count(episodes, PEOPLE_COUNT_CAP, in_order=True)
 
 
 # ---- the annual survey (摸排) ------------------------------------------------------------------------------
